@@ -1,0 +1,48 @@
+# Recovery Circle: `make run` serves the demo portal, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+FLASK := PORTAL_ENV=development $(BIN)/flask --app portal
+
+.PHONY: install run test test-fast test-e2e test-postgres lint format clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check uv 2>&1 | grep -v '^WARNING: Location' || true
+	@$(BIN)/uv pip install --python $(BIN)/python -q -e '.[dev]' \
+	  || $(BIN)/python -m pip install -q -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install lint test-fast test-e2e
+
+test-fast: install
+	$(BIN)/pytest -m "not e2e" -q
+
+test-e2e: install
+	$(BIN)/pytest -m e2e -q
+
+# Runs the fast suite against a throwaway PostgreSQL 15 cluster (as .ci/run does).
+test-postgres: install
+	bash -c 'source tools/throwaway-postgres.sh && trap pg_stop EXIT && pg_start portal_test && \
+	  TEST_DATABASE_URL=$$(pg_url portal_test) $(BIN)/pytest -m "not e2e" -q'
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

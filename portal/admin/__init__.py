@@ -1,0 +1,1 @@
+"""The clinic's own administration: people and roles, and the audit log."""

@@ -1,0 +1,49 @@
+"""The one helper every security-relevant action calls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context, request
+
+from portal.audit.models import AuditEvent
+from portal.extensions import db
+
+ACTIONS = {
+    "auth.sign_in": "Signed in",
+    "auth.sign_in_failed": "Sign-in failed",
+    "auth.sign_in_locked": "Sign-in refused: too many failures",
+    "auth.sign_out": "Signed out",
+    "auth.sign_out_everywhere": "Signed out everywhere",
+    "auth.password_changed": "Password changed",
+    "auth.password_reset_requested": "Password reset requested",
+    "auth.password_reset": "Password reset by link",
+    "auth.name_changed": "Display name changed",
+    "account.created": "Account created",
+    "account.roles_changed": "Roles changed",
+    "account.deactivated": "Account deactivated",
+    "account.reactivated": "Account reactivated",
+}
+
+
+def record(
+    action: str,
+    *,
+    actor: Any = None,
+    target_type: str = "",
+    target_id: int | None = None,
+    detail: str = "",
+) -> AuditEvent:
+    """Add an audit row to the current transaction; the caller's commit stores it."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}: add it to ACTIONS")
+    event = AuditEvent(
+        action=action,
+        actor_id=getattr(actor, "id", None),
+        target_type=target_type,
+        target_id=target_id,
+        detail=detail[:500],
+        ip_address=(request.remote_addr or "")[:45] if has_request_context() else "",
+    )
+    db.session.add(event)
+    return event

@@ -1,0 +1,189 @@
+"""Sign in and out, forgotten passwords, and the person's own account settings."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from portal.audit.log import record
+from portal.auth import services, sessions
+from portal.auth.forms import (
+    ChangePasswordForm,
+    DisplayNameForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+)
+from portal.auth.models import User
+from portal.core import access
+from portal.core.forms import ConfirmForm
+from portal.extensions import db, limiter
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None) -> str | None:
+    """A path on this site to go to after sign-in, or None for anything that could leave it."""
+    if not target:
+        return None
+    # Browsers drop tabs and newlines inside URLs, so "/\t/evil" would become "//evil".
+    cleaned = "".join(ch for ch in target if ch.isprintable() and not ch.isspace())
+    if "\\" in cleaned or not cleaned.startswith("/") or cleaned.startswith("//"):
+        return None
+    parts = urlsplit(cleaned)
+    if parts.scheme or parts.netloc:
+        return None
+    return cleaned
+
+
+def _login_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@access.public
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(
+                email=form.email.data or "", password=form.password.data or ""
+            )
+        except services.SignInLockedError as error:
+            db.session.commit()
+            return render_template("auth/login.html", form=form, error=str(error)), 429
+        except services.AccountError as error:
+            db.session.commit()  # the failure count and the audit row must stick
+            return render_template("auth/login.html", form=form, error=str(error)), 401
+        new = services.start_session(
+            user,
+            remember=bool(form.remember.data),
+            device=sessions.describe_device(request.user_agent.string),
+        )
+        db.session.commit()
+        sessions.begin(new)
+        return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+    status = 422 if form.errors else 200
+    signed_out = request.args.get("signed_out") == "1"
+    return render_template("auth/login.html", form=form, signed_out=signed_out), status
+
+
+@bp.post("/logout")
+@access.signed_in
+def logout() -> ResponseReturnValue:
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        row = sessions.current_session()
+        if row is not None:
+            services.end_session(row)
+        record("auth.sign_out", actor=current_user, target_type="user", target_id=current_user.id)
+        db.session.commit()
+        sessions.finish()
+    response = redirect(url_for("auth.login", signed_out=1))
+    response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@access.public
+@limiter.limit("5 per hour", methods=["POST"])
+def forgot_password() -> ResponseReturnValue:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(
+            email=form.email.data or "", base_url=current_app.config["PUBLIC_BASE_URL"]
+        )
+        db.session.commit()
+        return render_template("auth/forgot_password_sent.html")
+    return render_template("auth/forgot_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@access.public
+def reset_password(token: str) -> ResponseReturnValue:
+    user = services.user_for_reset_token(token)
+    if user is None:
+        return render_template("auth/reset_password_invalid.html"), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(user, new=form.password.data or "")
+        except services.AccountError as error:
+            form.password.errors = [str(error)]
+        else:
+            db.session.commit()
+            sessions.finish()
+            flash("Your password is changed. Please sign in with it.", "success")
+            return redirect(url_for("auth.login"))
+    status = 422 if form.errors else 200
+    return render_template("auth/reset_password.html", form=form, user=user), status
+
+
+@bp.get("/account")
+@access.signed_in
+def account() -> str:
+    return render_template(
+        "auth/account.html",
+        name_form=DisplayNameForm(display_name=current_user.display_name),
+        password_form=ChangePasswordForm(),
+    )
+
+
+@bp.post("/account/name")
+@access.signed_in
+def change_name() -> ResponseReturnValue:
+    user: User = sessions.current_person()
+    form = DisplayNameForm()
+    if form.validate_on_submit():
+        try:
+            services.change_display_name(user, display_name=form.display_name.data or "")
+        except services.AccountError as error:
+            form.display_name.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash("Your name is saved.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template(
+        "auth/account.html", name_form=form, password_form=ChangePasswordForm()
+    ), 422
+
+
+@bp.post("/account/password")
+@access.signed_in
+def change_password() -> ResponseReturnValue:
+    user: User = sessions.current_person()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                user, current=form.current_password.data or "", new=form.password.data or ""
+            )
+        except services.WrongPasswordError as error:
+            form.current_password.errors = [str(error)]
+        except services.AccountError as error:
+            form.password.errors = [str(error)]
+        else:
+            # Every earlier session ended with the change; this browser gets a fresh one.
+            new = services.start_session(
+                user, remember=False, device=sessions.describe_device(request.user_agent.string)
+            )
+            db.session.commit()
+            sessions.begin(new)
+            flash("Your password is changed. Other devices have been signed out.", "success")
+            return redirect(url_for("auth.account"))
+    name_form = DisplayNameForm(display_name=user.display_name)
+    return render_template("auth/account.html", name_form=name_form, password_form=form), 422

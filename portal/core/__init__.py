@@ -1,0 +1,1 @@
+"""Shared mechanisms that import no feature: access rules, text rendering, forms, errors."""

@@ -1,0 +1,1 @@
+"""Pages everyone shares: home and dashboard, crisis help, health check."""

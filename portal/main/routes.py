@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.core import access
+from portal.extensions import db
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+@access.public
+def home() -> str:
+    if not current_user.is_authenticated:
+        return render_template("main/welcome.html")
+    return render_template("main/dashboard.html")
+
+
+@bp.get("/help-now")
+@access.public
+def help_now() -> str:
+    return render_template("main/help_now.html")
+
+
+@bp.get("/about")
+@access.public
+def about() -> str:
+    return render_template("main/about.html")
+
+
+@bp.get("/healthz")
+@access.public
+def healthz() -> tuple[dict[str, str], int]:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return {"status": "unavailable", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}, 200

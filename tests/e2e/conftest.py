@@ -1,0 +1,139 @@
+"""Browser tests: a live portal in a thread, Debian's Chromium through Playwright, axe on every page.
+
+Every page the browser lands on must be checked with axe (WCAG 2.1 AA) before the test ends; the
+``checked_page`` fixture enforces it, so a new step cannot skip the check.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
+from playwright.sync_api import Page
+from werkzeug.serving import make_server
+
+from portal import create_app
+from portal.auth.models import User
+from portal.auth.services import create_user
+from portal.extensions import db
+from tests.conftest import PASSWORD, settings_for
+from tests.fixtures.mailbox import SmtpServer
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE = Axe()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+    if not Path(CHROMIUM).exists() and any("/e2e/" in str(i.fspath) for i in items):
+        if os.environ.get("CI") == "true":
+            raise pytest.UsageError(f"CI=true but Chromium is missing at {CHROMIUM}")
+        for item in items:
+            if "/e2e/" in str(item.fspath):
+                item.add_marker(pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@dataclass
+class LivePortal:
+    app: Flask
+    url: str
+    mail: SmtpServer
+
+    def add_user(self, roles: str, email: str, name: str, password: str = PASSWORD) -> User:
+        with self.app.app_context():
+            user = create_user(
+                email=email, display_name=name, password=password, roles=set(roles.split())
+            )
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+
+@pytest.fixture
+def live_portal(tmp_path: Path) -> Iterator[LivePortal]:
+    mail = SmtpServer()
+    mail.start()
+    settings = settings_for(f"sqlite:///{tmp_path / 'live.sqlite3'}", tmp_path)
+    app = create_app({**settings, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": mail.port})
+    with app.app_context():
+        db.create_all()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_BASE_URL"] = url
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LivePortal(app, url, mail)
+    server.shutdown()
+    mail.stop()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@dataclass
+class AxeLedger:
+    """Which URLs the browser landed on, and which of them axe has checked."""
+
+    visited: list[str] = field(default_factory=list)
+    checked: set[str] = field(default_factory=set)
+
+    def unchecked(self) -> list[str]:
+        return [url for url in self.visited if url not in self.checked]
+
+
+@pytest.fixture
+def checked_page(page: Page) -> Iterator[Page]:
+    ledger = AxeLedger()
+
+    def on_navigation(frame: Any) -> None:
+        if frame == page.main_frame:
+            ledger.visited.append(frame.url)
+
+    page.on("framenavigated", on_navigation)
+    page.set_default_timeout(10_000)
+    page.axe_ledger = ledger  # type: ignore[attr-defined]
+    yield page
+    assert ledger.visited, "the test never opened a page"
+    assert not ledger.unchecked(), f"pages never checked with axe: {ledger.unchecked()}"
+
+
+def axe_check(page: Page) -> None:
+    """Run axe-core (WCAG 2.1 A and AA) on the page as it is now; fail on any violation."""
+    page.wait_for_load_state("load")
+    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+    ledger: AxeLedger | None = getattr(page, "axe_ledger", None)
+    if ledger is not None:
+        ledger.checked.add(page.url)
+
+
+@pytest.fixture
+def check() -> Callable[[Page], None]:
+    return axe_check
