@@ -1,4 +1,4 @@
-"""Browser tests: a live portal in a thread, Debian's Chromium through Playwright, axe on every page.
+"""Browser tests: a live portal in a thread, Debian's Chromium via Playwright, axe on every page.
 
 Every page the browser lands on must be checked with axe (WCAG 2.1 AA) before the test ends; the
 ``checked_page`` fixture enforces it, so a new step cannot skip the check.
