@@ -97,31 +97,38 @@ def register_security(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from portal.admin.routes import bp as admin_bp
     from portal.auth.routes import bp as auth_bp
+    from portal.circles.routes import bp as circles_bp
     from portal.core.access import enforce_access
     from portal.core.errors import register_error_pages
     from portal.main.routes import bp as main_bp
 
     app.before_request(enforce_access)
-    for blueprint in (main_bp, auth_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, circles_bp, admin_bp):
         app.register_blueprint(blueprint)
     register_error_pages(app)
 
 
 def register_templating(app: Flask) -> None:
     from portal import policy
+    from portal.circles.context import circle_nav
     from portal.core.forms import ConfirmForm
     from portal.core.text import render_markdown
+    from portal.db import as_utc
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["markdown"] = render_markdown
-    app.jinja_env.globals.update(can=policy, confirm_form=ConfirmForm)
+    app.jinja_env.filters["utc"] = as_utc
+    app.jinja_env.globals.update(can=policy, confirm_form=ConfirmForm, circle_nav=circle_nav)
 
 
 def register_request_hooks(app: Flask) -> None:
     from portal.auth.sessions import after_request as session_after_request
+    from portal.core.deferred import run_deferred_writes
     from portal.notifications.mail import deliver_after_request
 
+    # after_request hooks run last-registered first: mail, then bookkeeping, then headers.
     app.after_request(session_after_request)
+    app.after_request(run_deferred_writes)
 
     @app.after_request
     def send_queued_mail(response: Any) -> Any:

@@ -42,6 +42,7 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCKOUT": timedelta(minutes=15),
         "PASSWORD_RESET_MAX_AGE": timedelta(hours=1),
+        "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug's scrypt: n=2**15, r=8, p=1
         # Mail: with no MAIL_SERVER, development writes .eml files to instance/outbox/.
         "MAIL_SERVER": "",
         "MAIL_PORT": 25,
@@ -50,6 +51,13 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "MAIL_PASSWORD": "",
         "MAIL_DEFAULT_SENDER": "Recovery Circle <no-reply@recovery-circle.invalid>",
         "MAIL_OUTBOX_DIR": str(instance_path / "outbox"),
+        # Care circles: invitation links, limits, and how long a patient's consent lasts.
+        "INVITATION_MAX_AGE": timedelta(days=7),
+        "INVITATION_PENDING_CAP": 10,
+        "INVITATION_RATE_LIMIT": "20 per hour",
+        "CONSENT_PERIOD": timedelta(days=365),
+        "CONSENT_WARNING": timedelta(days=30),
+        "ACCESS_LOG_RETENTION": timedelta(days=90),
         "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
         "CLINIC_NAME": "Recovery Circle",
         "DEMO_PASSWORD": "recovery-demo-2026",

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from portal.auth.models import ROLE_LABELS, Role, User
 from portal.auth.services import create_user
+from portal.db import utcnow
 from portal.extensions import db
 
 DEMO_PEOPLE = (
@@ -31,6 +32,57 @@ def seed(*, password: str) -> None:
             email=email, display_name=name, password=password, roles={r.value for r in roles}
         )
         user.credentials = credentials
+    db.session.flush()
+    _seed_circles()
+
+
+CIRCLES = {
+    "sam@demo.recovery-circle.test": [
+        ("priya@demo.recovery-circle.test", "partner", True, True, True),
+        ("dev@demo.recovery-circle.test", "sibling", True, False, False),
+    ],
+    "jordan@demo.recovery-circle.test": [
+        ("alex@demo.recovery-circle.test", "parent", True, True, True),
+        ("rita@demo.recovery-circle.test", "friend", False, False, False),
+    ],
+}
+
+
+def _seed_circles() -> None:
+    from flask import current_app
+
+    from portal.circles.models import Membership
+    from portal.circles.services import ensure_circle
+
+    people = {u.email: u for u in db.session.scalars(select(User))}
+    for patient_email, members in CIRCLES.items():
+        circle = ensure_circle(people[patient_email])
+        existing = {m.user_id for m in circle.memberships}
+        for email, relationship, board, encourage, timeline in members:
+            if people[email].id in existing:
+                continue
+            db.session.add(
+                Membership(
+                    circle_id=circle.id,
+                    user_id=people[email].id,
+                    relationship_kind=relationship,
+                    can_see_board=board,
+                    can_encourage=encourage,
+                    can_see_timeline=timeline,
+                    consent_expires_at=utcnow() + current_app.config["CONSENT_PERIOD"],
+                )
+            )
+        if patient_email.startswith("sam") and not circle.has_support_card:
+            circle.card_what_helps = "A short walk after dinner. A text that needs no answer."
+            circle.card_please_dont_say = (
+                '"Just think positive." Questions about when I go back to work.'
+            )
+            circle.card_early_signs = "I stop answering messages and sleep late most days."
+            circle.card_who_to_call = (
+                "My clinic during office hours. Call or text **988** any time."
+            )
+            circle.card_version = 1
+    db.session.flush()
 
 
 def sign_ins() -> list[tuple[str, str]]:

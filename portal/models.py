@@ -2,6 +2,17 @@
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import LoginThrottle, User, UserSession
+from portal.circles.models import AccessLogEntry, CareCircle, Invitation, Membership
 from portal.notifications.models import OutgoingEmail
 
-__all__ = ["AuditEvent", "LoginThrottle", "OutgoingEmail", "User", "UserSession"]
+__all__ = [
+    "AccessLogEntry",
+    "AuditEvent",
+    "CareCircle",
+    "Invitation",
+    "LoginThrottle",
+    "Membership",
+    "OutgoingEmail",
+    "User",
+    "UserSession",
+]

@@ -1,23 +1,32 @@
 """The access policy: who may see or do what. Every route and template asks these functions.
 
-Each function is pure: it takes the actor and the object and answers yes or no. Routes load
-objects through scoped queries first (so what a person may not see is a 404), then ask here.
+Each function is pure: it takes the actor and the objects (and the actor's membership in the
+circle, loaded by the scoped query) and answers yes or no. Routes load objects through scoped
+queries first, so what a person may not see is a 404; then they ask here before acting.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from portal.auth.models import Role
+from portal.circles.models import CareCircle, Membership
+from portal.db import as_utc, utcnow
+
+
+def _signed_in(actor: Any) -> bool:
+    return bool(getattr(actor, "is_authenticated", False))
 
 
 def _holds(actor: Any, role: Role) -> bool:
-    return bool(getattr(actor, "is_authenticated", False)) and actor.has_role(role.value)
+    return _signed_in(actor) and actor.has_role(role.value)
 
 
 def is_staff(actor: Any) -> bool:
     """Clinicians, moderators and admins."""
-    return bool(getattr(actor, "is_authenticated", False)) and actor.is_staff
+    return _signed_in(actor) and bool(actor.is_staff)
 
 
 def can_administer(actor: Any) -> bool:
@@ -28,3 +37,109 @@ def can_administer(actor: Any) -> bool:
 def can_view_audit_log(actor: Any) -> bool:
     """Only admins read the audit log."""
     return _holds(actor, Role.ADMIN)
+
+
+# --- Invitations into the portal --------------------------------------------------------------
+
+
+def invitable_roles(actor: Any) -> list[str]:
+    """Admins invite clinicians, moderators and patients; clinicians invite patients."""
+    if _holds(actor, Role.ADMIN):
+        return [Role.CLINICIAN.value, Role.MODERATOR.value, Role.PATIENT.value]
+    if _holds(actor, Role.CLINICIAN):
+        return [Role.PATIENT.value]
+    return []
+
+
+def can_invite_staff_or_patients(actor: Any) -> bool:
+    """Anyone who may invite at least one kind of person from the staff invitation page."""
+    return bool(invitable_roles(actor))
+
+
+# --- Care circles ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """What a member may do in a circle right now (after removal and consent lapse)."""
+
+    see_board: bool = False
+    encourage: bool = False
+    see_timeline: bool = False
+
+
+NOTHING = Permissions()
+
+
+def consent_lapsed(membership: Membership, now: datetime | None = None) -> bool:
+    return as_utc(membership.consent_expires_at) <= (now or utcnow())
+
+
+def effective_permissions(
+    membership: Membership | None, now: datetime | None = None
+) -> Permissions:
+    """A removed member has nothing; a member whose consent lapsed is back to course only."""
+    if membership is None or not membership.active or consent_lapsed(membership, now):
+        return NOTHING
+    board = membership.can_see_board
+    return Permissions(
+        see_board=board,
+        encourage=board and membership.can_encourage,
+        see_timeline=membership.can_see_timeline,
+    )
+
+
+def is_circle_patient(actor: Any, circle: CareCircle) -> bool:
+    """The patient whose circle it is."""
+    return _signed_in(actor) and actor.id == circle.patient_id
+
+
+def is_active_member(actor: Any, membership: Membership | None) -> bool:
+    return (
+        _signed_in(actor)
+        and membership is not None
+        and membership.user_id == actor.id
+        and membership.active
+    )
+
+
+def _care_team_sees(actor: Any, circle: CareCircle) -> bool:
+    return _holds(actor, Role.CLINICIAN) and circle.share_with_care_team
+
+
+def can_manage_circle(actor: Any, circle: CareCircle) -> bool:
+    """Only the patient invites, changes permissions, removes members and edits the card."""
+    return is_circle_patient(actor, circle)
+
+
+def can_open_circle(actor: Any, circle: CareCircle, membership: Membership | None) -> bool:
+    """The patient, current members (even course-only ones) and a care team it is shared with."""
+    return (
+        is_circle_patient(actor, circle)
+        or is_active_member(actor, membership)
+        or _care_team_sees(actor, circle)
+    )
+
+
+def can_view_board(actor: Any, circle: CareCircle, membership: Membership | None) -> bool:
+    """The patient; members allowed to see the board; the care team if the patient shares."""
+    if is_circle_patient(actor, circle) or _care_team_sees(actor, circle):
+        return True
+    return is_active_member(actor, membership) and effective_permissions(membership).see_board
+
+
+def can_view_support_card(actor: Any, circle: CareCircle, membership: Membership | None) -> bool:
+    """Shared with exactly the people who may see the board."""
+    return can_view_board(actor, circle, membership)
+
+
+def can_encourage(actor: Any, circle: CareCircle, membership: Membership | None) -> bool:
+    """Members with the encourage permission (which needs the board permission)."""
+    return is_active_member(actor, membership) and effective_permissions(membership).encourage
+
+
+def can_view_timeline(actor: Any, circle: CareCircle, membership: Membership | None) -> bool:
+    """The patient; members allowed to see the timeline; the care team if the patient shares."""
+    if is_circle_patient(actor, circle) or _care_team_sees(actor, circle):
+        return True
+    return is_active_member(actor, membership) and effective_permissions(membership).see_timeline

@@ -30,6 +30,8 @@ def settings_for(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
         "PUBLIC_BASE_URL": "http://localhost",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Still scrypt, at a cost that keeps hundreds of sign-ins in the suite quick.
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
     }
 
 

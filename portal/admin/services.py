@@ -5,6 +5,7 @@ from __future__ import annotations
 from portal.audit.log import record
 from portal.auth.models import Role, User
 from portal.auth.services import AccountError, end_all_sessions
+from portal.circles.services import ensure_circle
 
 
 def set_roles(actor: User, person: User, *, roles: set[str]) -> bool:
@@ -20,6 +21,8 @@ def set_roles(actor: User, person: User, *, roles: set[str]) -> bool:
     if before == roles:
         return False
     person.roles = " ".join(sorted(roles))
+    if Role.PATIENT in roles:
+        ensure_circle(person)
     record(
         "account.roles_changed",
         actor=actor,

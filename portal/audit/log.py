@@ -7,6 +7,7 @@ from typing import Any
 from flask import has_request_context, request
 
 from portal.audit.models import AuditEvent
+from portal.core.deferred import defer_write
 from portal.extensions import db
 
 ACTIONS = {
@@ -23,6 +24,16 @@ ACTIONS = {
     "account.roles_changed": "Roles changed",
     "account.deactivated": "Account deactivated",
     "account.reactivated": "Account reactivated",
+    "access.denied": "Access refused (another circle's object)",
+    "invitation.sent": "Invitation sent",
+    "invitation.resent": "Invitation sent again",
+    "invitation.revoked": "Invitation cancelled",
+    "invitation.accepted": "Invitation accepted",
+    "circle.permissions_changed": "Member permissions changed",
+    "circle.consent_confirmed": "Member permissions re-confirmed",
+    "circle.member_removed": "Member removed",
+    "circle.care_team_sharing": "Care-team sharing changed",
+    "circle.support_card_saved": "Support card saved",
 }
 
 
@@ -47,3 +58,21 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_denied(actor: Any, target_type: str, target_id: int) -> None:
+    """Audit an attempt on another circle's object. Written after the 404 page, on its own."""
+    actor_id = getattr(actor, "id", None)
+
+    def write() -> None:
+        db.session.add(
+            AuditEvent(
+                action="access.denied",
+                actor_id=actor_id,
+                target_type=target_type,
+                target_id=target_id,
+                ip_address=(request.remote_addr or "")[:45] if has_request_context() else "",
+            )
+        )
+
+    defer_write(write)

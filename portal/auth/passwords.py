@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
+from flask import current_app, has_app_context
 from werkzeug.security import check_password_hash, generate_password_hash
 
 MIN_LENGTH = 10
@@ -35,12 +36,17 @@ def password_problems(password: str, *, email: str = "", name: str = "") -> list
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    # The cost is a setting so the test suite can use a cheaper (still scrypt) hash.
+    method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
+    return generate_password_hash(password, method=method)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     return check_password_hash(password_hash, password)
 
 
-# Checked against when the email is unknown, so both answers take the same time.
-DUMMY_HASH = hash_password("not-a-real-password-for-timing")
+def dummy_hash() -> str:
+    """Checked against when the email is unknown, so both answers take the same time."""
+    if "dummy_password_hash" not in current_app.extensions:
+        current_app.extensions["dummy_password_hash"] = hash_password("not-a-real-password")
+    return str(current_app.extensions["dummy_password_hash"])

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from portal.audit.log import record
 from portal.auth.models import Role, User, UserSession
-from portal.auth.passwords import DUMMY_HASH, hash_password, password_problems, verify_password
+from portal.auth.passwords import dummy_hash, hash_password, password_problems, verify_password
 from portal.auth.throttle import clear_failures, lockout_remaining, note_failure
 from portal.core.tokens import keyed_digest, token_digest
 from portal.db import as_utc, utcnow
@@ -88,7 +88,7 @@ def authenticate(*, email: str, password: str) -> User:
         record("auth.sign_in_locked", detail=_digest_hint(email))
         raise SignInLockedError(remaining)
     user = find_user_by_email(email)
-    valid = verify_password(user.password_hash if user else DUMMY_HASH, password)
+    valid = verify_password(user.password_hash if user else dummy_hash(), password)
     if user is None or not valid or not user.active:
         note_failure(email)
         record(

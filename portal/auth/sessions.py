@@ -8,15 +8,16 @@ digest names a ``UserSession`` row: ending the row (sign-out, password change, d
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 
 from flask import Response, current_app, g, request, session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 
 from portal.auth.models import User, UserSession
 from portal.auth.services import NewSession, session_expired
+from portal.core.deferred import defer_write
 from portal.core.tokens import token_digest
 from portal.db import as_utc, utcnow
 from portal.extensions import db
@@ -42,11 +43,11 @@ def load_user(user_id: str) -> User | None:
     now = utcnow()
     seen = datetime.fromtimestamp(session.get(SEEN_KEY, 0), tz=UTC)
     if session_expired(row, now=now, last_seen=seen):
-        g.session_bookkeeping = ("end", row.id, row.user_id)
+        defer_write(partial(_end_session_row, row.id))
         return None
     g.user_session = row
     if now - as_utc(row.last_seen_at) > current_app.config["SESSION_TOUCH_INTERVAL"]:
-        g.session_bookkeeping = ("touch", row.id, row.user_id)
+        defer_write(partial(_touch_session_row, row.id, row.user_id))
     return row.user
 
 
@@ -79,30 +80,24 @@ def current_session() -> UserSession | None:
 
 
 def after_request(response: Response) -> Response:
-    """Keep the idle clock, record coarse activity, and never let a private page be cached."""
+    """Keep the idle clock and never let a private page be cached."""
     if request.endpoint != "static":
         response.headers["Cache-Control"] = "no-store"
         if current_user.is_authenticated and TOKEN_KEY in session:
             session[SEEN_KEY] = int(utcnow().timestamp())
-    pending = g.pop("session_bookkeeping", None)
-    if pending:
-        _bookkeep(*pending)
     return response
 
 
-def _bookkeep(kind: str, row_id: int, user_id: int) -> None:
-    """Write session activity in a short transaction of its own, after the request's work."""
+def _end_session_row(row_id: int) -> None:
+    db.session.execute(
+        update(UserSession).where(UserSession.id == row_id).values(ended_at=utcnow())
+    )
+
+
+def _touch_session_row(row_id: int, user_id: int) -> None:
     now = utcnow()
-    db.session.rollback()
-    try:
-        values = {"ended_at": now} if kind == "end" else {"last_seen_at": now}
-        db.session.execute(update(UserSession).where(UserSession.id == row_id).values(**values))
-        if kind == "touch":
-            db.session.execute(update(User).where(User.id == user_id).values(last_active_at=now))
-        db.session.commit()
-    except OperationalError:  # bookkeeping must never fail a page
-        db.session.rollback()
-        current_app.logger.warning("session bookkeeping skipped for session %s", row_id)
+    db.session.execute(update(UserSession).where(UserSession.id == row_id).values(last_seen_at=now))
+    db.session.execute(update(User).where(User.id == user_id).values(last_active_at=now))
 
 
 def describe_device(user_agent: str) -> str:
@@ -128,3 +123,7 @@ SYSTEMS = (
     ("mac os", "Mac"),
     ("linux", "Linux"),
 )
+
+
+def signed_in() -> bool:
+    return bool(current_user.is_authenticated)
