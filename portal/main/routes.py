@@ -5,6 +5,10 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from portal import policy
+from portal.auth import sessions
+from portal.circles.context import circle_nav
+from portal.circles.services import log_access
 from portal.core import access
 from portal.extensions import db
 
@@ -16,6 +20,12 @@ bp = Blueprint("main", __name__)
 def home() -> str:
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
+    current = circle_nav().current
+    if current is not None:
+        person = sessions.current_person()
+        circle = current.circle
+        if policy.can_view_support_card(person, circle, current) and circle.has_support_card:
+            log_access(person, circle, "support_card")
     return render_template("main/dashboard.html")
 
 

@@ -219,6 +219,16 @@ def test_access_log_records_views_to_the_hour(app, world):
     assert "Support card" in page
 
 
+def test_the_dashboard_card_counts_as_a_view(app, world):
+    as_(app, world, "board_only").get("/")
+    as_(app, world, "course_only").get("/")
+    with app.app_context():
+        rows = db.session.scalars(select(AccessLogEntry)).all()
+        assert [(r.viewer_id, r.what) for r in rows] == [
+            (world.people["board_only"].id, "support_card")
+        ]
+
+
 def test_old_access_log_entries_are_dropped(app, world):
     from portal.db import utcnow
 
