@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 
 run: install
 	$(FLASK) db upgrade
+	$(FLASK) learning sync
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 

@@ -100,10 +100,11 @@ def register_blueprints(app: Flask) -> None:
     from portal.circles.routes import bp as circles_bp
     from portal.core.access import enforce_access
     from portal.core.errors import register_error_pages
+    from portal.learning.routes import bp as learning_bp
     from portal.main.routes import bp as main_bp
 
     app.before_request(enforce_access)
-    for blueprint in (main_bp, auth_bp, circles_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, circles_bp, learning_bp, admin_bp):
         app.register_blueprint(blueprint)
     register_error_pages(app)
 
@@ -114,11 +115,17 @@ def register_templating(app: Flask) -> None:
     from portal.core.forms import ConfirmForm
     from portal.core.text import render_markdown
     from portal.db import as_utc
+    from portal.learning.queries import progress_of_members
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["utc"] = as_utc
-    app.jinja_env.globals.update(can=policy, confirm_form=ConfirmForm, circle_nav=circle_nav)
+    app.jinja_env.globals.update(
+        can=policy,
+        confirm_form=ConfirmForm,
+        circle_nav=circle_nav,
+        course_progress_of=progress_of_members,
+    )
 
 
 def register_request_hooks(app: Flask) -> None:

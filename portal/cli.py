@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from portal.auth.models import Role, User
 from portal.auth.services import AccountError, create_user
 from portal.extensions import db
+from portal.learning.cli import learning_cli
 from portal.notifications.mail import deliver_queued
 
 
@@ -17,6 +18,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(send_mail)
+    app.cli.add_command(learning_cli)
 
 
 @click.command("create-admin")

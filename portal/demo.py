@@ -8,6 +8,7 @@ from portal.auth.models import ROLE_LABELS, Role, User
 from portal.auth.services import create_user
 from portal.db import utcnow
 from portal.extensions import db
+from portal.learning.sync import sync_course
 
 DEMO_PEOPLE = (
     ("admin@demo.recovery-circle.test", "Avery Admin", {Role.ADMIN}, ""),
@@ -34,6 +35,7 @@ def seed(*, password: str) -> None:
         user.credentials = credentials
     db.session.flush()
     _seed_circles()
+    sync_course()
 
 
 CIRCLES = {

@@ -14,6 +14,8 @@ from typing import Any
 from portal.auth.models import Role
 from portal.circles.models import CareCircle, Membership
 from portal.db import as_utc, utcnow
+from portal.learning.models import CourseModule, RecoveryTimeline
+from portal.learning.pacing import waits_for_therapy
 
 
 def _signed_in(actor: Any) -> bool:
@@ -143,3 +145,24 @@ def can_view_timeline(actor: Any, circle: CareCircle, membership: Membership | N
     if is_circle_patient(actor, circle) or _care_team_sees(actor, circle):
         return True
     return is_active_member(actor, membership) and effective_permissions(membership).see_timeline
+
+
+# --- The course ------------------------------------------------------------------------------
+
+
+def can_edit_course(actor: Any) -> bool:
+    """Clinicians keep the course content right."""
+    return _holds(actor, Role.CLINICIAN)
+
+
+def can_view_wellbeing_totals(actor: Any) -> bool:
+    """Admins and clinicians see totals of family check-ins, never one person's answers."""
+    return _holds(actor, Role.ADMIN) or _holds(actor, Role.CLINICIAN)
+
+
+def can_open_module(actor: Any, module: CourseModule, timeline: RecoveryTimeline | None) -> bool:
+    """Everyone may read, but a module on encouraging activity waits for the patient's say-so
+    in their circle (the patient and staff may always read the whole course)."""
+    if is_staff(actor) or _holds(actor, Role.PATIENT):
+        return True
+    return not waits_for_therapy(module, timeline)

@@ -34,6 +34,8 @@ ACTIONS = {
     "circle.member_removed": "Member removed",
     "circle.care_team_sharing": "Care-team sharing changed",
     "circle.support_card_saved": "Support card saved",
+    "course.step_saved": "Course step saved",
+    "course.step_published": "Course step published",
 }
 
 

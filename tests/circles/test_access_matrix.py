@@ -27,18 +27,23 @@ class Route:
     method: str
     url: str  # formatted with circle, membership, invitation ids of the target circle
     role: str | None  # the endpoint's role rule, if any
-    audience: str  # "owner" (the circle's patient) or "circle" (patient and current members)
+    # "owner" (the circle's patient), "circle" (patient and current members), or "timeline"
+    # (patient and the members allowed to see the timeline)
+    audience: str
     data: tuple[tuple[str, str], ...] = ()
 
     def allowed(self, actor: str, target: str) -> bool:
         if self.audience == "owner":
             return actor == OWNER[target]
+        if self.audience == "timeline":
+            return actor == OWNER[target] or actor in TIMELINE_MEMBERS[target]
         return actor == OWNER[target] or actor in CURRENT_MEMBERS[target]
 
 
 ROUTES = [
     Route("GET", "/circles/{circle}", None, "circle"),
     Route("POST", "/circles/{circle}/switch", None, "circle"),
+    Route("GET", "/circles/{circle}/timeline", None, "timeline"),
     Route("GET", "/circle/members/{membership}/preview", "patient", "owner"),
     Route("GET", "/circle/members/{membership}/remove", "patient", "owner"),
     Route(
@@ -53,6 +58,7 @@ ROUTES = [
     Route("POST", "/circle/invitations/{invitation}/revoke", "patient", "owner"),
     Route("POST", "/circle/members/{membership}/remove", "patient", "owner"),
 ]
+TIMELINE_MEMBERS = {"a": {"full", "timeline_only"}, "b": {"other_member"}}
 ROLES = {
     "admin": "admin",
     "clinician": "clinician",

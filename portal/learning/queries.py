@@ -1,0 +1,178 @@
+"""Course lookups. Each page loads modules, steps and the reader's progress in a few queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import abort
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload, with_loader_criteria
+
+from portal.auth.models import User
+from portal.circles.models import Membership
+from portal.extensions import db
+from portal.learning.models import (
+    CourseModule,
+    LearnerSettings,
+    ModuleStep,
+    RecoveryTimeline,
+    StepProgress,
+    StepRevision,
+    WellbeingCheckIn,
+)
+
+
+def published_modules() -> list[CourseModule]:
+    """Live modules in order, each with its live steps (two queries)."""
+    return list(
+        db.session.scalars(
+            select(CourseModule)
+            .where(CourseModule.retired.is_(False))
+            .options(
+                selectinload(CourseModule.steps),
+                with_loader_criteria(ModuleStep, ModuleStep.retired.is_(False)),
+            )
+            .order_by(CourseModule.position)
+        )
+    )
+
+
+def progress_by_step(user: User) -> dict[int, StepProgress]:
+    return {
+        p.step_id: p
+        for p in db.session.scalars(select(StepProgress).where(StepProgress.user_id == user.id))
+    }
+
+
+def module_or_404(slug: str) -> CourseModule:
+    module = db.session.scalar(
+        select(CourseModule)
+        .where(CourseModule.slug == slug, CourseModule.retired.is_(False))
+        .options(
+            selectinload(CourseModule.steps),
+            with_loader_criteria(ModuleStep, ModuleStep.retired.is_(False)),
+        )
+    )
+    if module is None:
+        abort(404)
+    return module
+
+
+def step_in_module_or_404(module: CourseModule, slug: str) -> ModuleStep:
+    for step in module.steps:
+        if step.slug == slug:
+            return step
+    abort(404)
+
+
+def step_or_404(step_id: int) -> ModuleStep:
+    step = db.session.get(ModuleStep, step_id)
+    if step is None or step.retired:
+        abort(404)
+    return step
+
+
+def own_progress(user: User, step: ModuleStep) -> StepProgress | None:
+    return db.session.scalar(
+        select(StepProgress).where(StepProgress.user_id == user.id, StepProgress.step_id == step.id)
+    )
+
+
+def reflections(user: User) -> list[tuple[StepProgress, ModuleStep]]:
+    rows = db.session.execute(
+        select(StepProgress, ModuleStep)
+        .join(ModuleStep, ModuleStep.id == StepProgress.step_id)
+        .where(StepProgress.user_id == user.id, StepProgress.reflection != "")
+        .order_by(StepProgress.reflection_updated_at.desc())
+    )
+    return [(progress, step) for progress, step in rows]
+
+
+def settings_for(user: User) -> LearnerSettings:
+    return db.session.get(LearnerSettings, user.id) or LearnerSettings(
+        user_id=user.id, share_progress=True
+    )
+
+
+def timeline_for(circle_id: int) -> RecoveryTimeline | None:
+    return db.session.get(RecoveryTimeline, circle_id)
+
+
+@dataclass
+class MemberProgress:
+    shared: bool
+    modules_done: list[str] = field(default_factory=list)
+
+
+def progress_of_members(memberships: list[Membership]) -> dict[int, MemberProgress]:
+    """Completed modules per member, only for members who share it (three queries)."""
+    user_ids = [m.user_id for m in memberships]
+    if not user_ids:
+        return {}
+    hidden = set(
+        db.session.scalars(
+            select(LearnerSettings.user_id).where(
+                LearnerSettings.user_id.in_(user_ids), LearnerSettings.share_progress.is_(False)
+            )
+        )
+    )
+    live_steps = (
+        select(ModuleStep.module_id, func.count(ModuleStep.id).label("total"))
+        .where(ModuleStep.retired.is_(False))
+        .group_by(ModuleStep.module_id)
+        .subquery()
+    )
+    done = db.session.execute(
+        select(
+            StepProgress.user_id,
+            CourseModule.title,
+            CourseModule.position,
+            func.count(StepProgress.id),
+            live_steps.c.total,
+        )
+        .join(ModuleStep, ModuleStep.id == StepProgress.step_id)
+        .join(CourseModule, CourseModule.id == ModuleStep.module_id)
+        .join(live_steps, live_steps.c.module_id == CourseModule.id)
+        .where(
+            StepProgress.user_id.in_(user_ids),
+            StepProgress.completed_at.is_not(None),
+            ModuleStep.retired.is_(False),
+        )
+        .group_by(
+            StepProgress.user_id, CourseModule.title, CourseModule.position, live_steps.c.total
+        )
+        .order_by(CourseModule.position)
+    )
+    result = {m.user_id: MemberProgress(shared=m.user_id not in hidden) for m in memberships}
+    for user_id, title, _position, count, total in done:
+        if user_id not in hidden and count >= total:
+            result[user_id].modules_done.append(title)
+    return result
+
+
+def revisions_of(step: ModuleStep) -> list[StepRevision]:
+    return list(
+        db.session.scalars(
+            select(StepRevision)
+            .where(StepRevision.step_id == step.id)
+            .order_by(StepRevision.number.desc())
+        )
+    )
+
+
+def revision_or_404(step: ModuleStep, revision_id: int) -> StepRevision:
+    revision = db.session.get(StepRevision, revision_id)
+    if revision is None or revision.step_id != step.id:
+        abort(404)
+    return revision
+
+
+def checkins(user: User) -> list[WellbeingCheckIn]:
+    return list(
+        db.session.scalars(
+            select(WellbeingCheckIn)
+            .where(WellbeingCheckIn.user_id == user.id)
+            .order_by(WellbeingCheckIn.created_at.desc())
+            .limit(52)
+        )
+    )
