@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import abort
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select
 from sqlalchemy.orm import selectinload, with_loader_criteria
 
+from portal import policy
 from portal.auth.models import User
 from portal.circles.models import Membership
 from portal.extensions import db
@@ -20,6 +21,68 @@ from portal.learning.models import (
     StepRevision,
     WellbeingCheckIn,
 )
+
+
+def next_step_for(
+    person: User,
+    modules: list[CourseModule],
+    progress: dict[int, StepProgress],
+    timeline: RecoveryTimeline | None,
+) -> ModuleStep | None:
+    """Where the reader left off: the first step they may open and have not done."""
+    for module in modules:
+        if not policy.can_open_module(person, module, timeline):
+            continue
+        for step in module.steps:
+            done = progress.get(step.id)
+            if done is None or done.completed_at is None:
+                return step
+    return None
+
+
+def modules_done(modules: list[CourseModule], progress: dict[int, StepProgress]) -> int:
+    return sum(
+        1
+        for module in modules
+        if module.steps
+        and all(s.id in progress and progress[s.id].completed_at is not None for s in module.steps)
+    )
+
+
+@dataclass(frozen=True)
+class WellbeingTotals:
+    month: str
+    people: int
+    checkins: int
+    strain: float
+    confidence: float
+
+
+SMALLEST_GROUP = 5  # months with fewer people are not shown, so nobody can be singled out
+
+
+def wellbeing_totals() -> list[WellbeingTotals]:
+    """Per month, across all families; months with fewer than five people are left out."""
+    month = func.substr(func.cast(WellbeingCheckIn.created_at, String), 1, 7)
+    rows = db.session.execute(
+        select(
+            month,
+            func.count(func.distinct(WellbeingCheckIn.user_id)),
+            func.count(WellbeingCheckIn.id),
+            func.avg(WellbeingCheckIn.tired + WellbeingCheckIn.worried + WellbeingCheckIn.alone),
+            func.avg(WellbeingCheckIn.confident + WellbeingCheckIn.know_what_to_say),
+        )
+        .group_by(month)
+        .order_by(month.desc())
+        .limit(24)
+    )
+    return [
+        WellbeingTotals(
+            str(m), int(people), int(count), round(float(strain), 1), round(float(confidence), 1)
+        )
+        for m, people, count, strain, confidence in rows
+        if people >= SMALLEST_GROUP
+    ]
 
 
 def published_modules() -> list[CourseModule]:

@@ -33,7 +33,6 @@ from portal.learning.models import (
     ModuleStep,
     RecoveryTimeline,
     StepKind,
-    StepProgress,
     StepRevision,
 )
 from portal.learning.pacing import modules_for, recovery_moment
@@ -71,28 +70,11 @@ def course_map() -> ResponseReturnValue:
         timeline=timeline,
         done=done,
         week_of_course=week_of_course,
-        next_step=_next_step(modules, progress, timeline),
+        next_step=queries.next_step_for(person, modules, progress, timeline),
         share_form=ShareProgressForm(
             formdata=None, share=queries.settings_for(person).share_progress
         ),
     )
-
-
-def _next_step(
-    modules: list[CourseModule],
-    progress: dict[int, StepProgress],
-    timeline: RecoveryTimeline | None,
-) -> ModuleStep | None:
-    """Where the reader left off: the first open step not yet done."""
-    person = sessions.current_person()
-    for module in modules:
-        if not policy.can_open_module(person, module, timeline):
-            continue
-        for step in module.steps:
-            done = progress.get(step.id)
-            if done is None or done.completed_at is None:
-                return step
-    return None
 
 
 @bp.post("/learn/sharing")
@@ -284,6 +266,16 @@ def show_timeline(circle_id: int) -> ResponseReturnValue:
 @access.roles("clinician")
 def manage_course() -> ResponseReturnValue:
     return render_template("learning/manage_course.html", modules=queries.published_modules())
+
+
+@bp.get("/learn/family-wellbeing")
+@access.roles("admin", "clinician")
+def wellbeing_totals() -> ResponseReturnValue:
+    return render_template(
+        "learning/wellbeing_totals.html",
+        rows=queries.wellbeing_totals(),
+        smallest=queries.SMALLEST_GROUP,
+    )
 
 
 @bp.route("/learn/manage/steps/<int:step_id>", methods=["GET", "POST"])

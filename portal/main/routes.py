@@ -10,7 +10,10 @@ from portal.auth import sessions
 from portal.circles.context import circle_nav
 from portal.circles.services import log_access
 from portal.core import access
+from portal.db import utcnow
 from portal.extensions import db
+from portal.learning import queries as learning_queries
+from portal.learning.pacing import modules_for, recovery_moment
 
 bp = Blueprint("main", __name__)
 
@@ -20,13 +23,26 @@ bp = Blueprint("main", __name__)
 def home() -> str:
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
+    person = sessions.current_person()
     current = circle_nav().current
+    timeline = moment = None
     if current is not None:
-        person = sessions.current_person()
         circle = current.circle
         if policy.can_view_support_card(person, circle, current) and circle.has_support_card:
             log_access(person, circle, "support_card")
-    return render_template("main/dashboard.html")
+        timeline = learning_queries.timeline_for(circle.id)
+        if policy.can_view_timeline(person, circle, current):
+            moment = recovery_moment(timeline, utcnow().date())
+    modules = learning_queries.published_modules()
+    progress = learning_queries.progress_by_step(person)
+    return render_template(
+        "main/dashboard.html",
+        moment=moment,
+        fitting=modules_for(moment, modules),
+        modules_total=len(modules),
+        modules_done=learning_queries.modules_done(modules, progress),
+        next_step=learning_queries.next_step_for(person, modules, progress, timeline),
+    )
 
 
 @bp.get("/help-now")
