@@ -218,3 +218,35 @@ def test_removed_member_keeps_their_own_progress(app, world):
     assert "1 of" in member.get("/learn").get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Membership, world.memberships["removed"]).removed_at is not None
+
+
+def test_dashboard_shows_progress_and_the_week_to_those_allowed(app, world):
+    patient = as_(app, world, "patient")
+    started = (utcnow() - timedelta(days=16)).date().isoformat()
+    submit(patient, "/circle/timeline", {"started_on": started})
+    allowed = as_(app, world, "timeline_only").get("/").get_data(as_text=True)
+    assert "0 of 9 modules finished." in allowed
+    assert "Continue: " in allowed
+    assert "Week 3 of Pat's recovery" in allowed
+    assert "Week 3" not in as_(app, world, "board_only").get("/").get_data(as_text=True)
+
+
+def test_clinic_sees_only_totals_of_check_ins_from_enough_people(app, world, make_user):
+    answers = {
+        "tired": "3",
+        "worried": "3",
+        "alone": "3",
+        "confident": "3",
+        "know_what_to_say": "3",
+    }
+    for name in ("full", "board_only", "timeline_only", "course_only"):
+        submit(as_(app, world, name), "/learn/check-in", answers)
+    clinician = as_(app, world, "clinician")
+    assert "Not enough check-ins yet" in clinician.get("/learn/family-wellbeing").get_data(
+        as_text=True
+    )
+    submit(as_(app, world, "lapsed"), "/learn/check-in", {**answers, "tired": "5"})
+    page = clinician.get("/learn/family-wellbeing").get_data(as_text=True)
+    assert "<td>5</td><td>5</td><td>9.4</td><td>6.0</td>" in page
+    assert "Full" not in page
+    assert as_(app, world, "full").get("/learn/family-wellbeing").status_code == 403
