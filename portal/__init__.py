@@ -100,11 +100,12 @@ def register_blueprints(app: Flask) -> None:
     from portal.circles.routes import bp as circles_bp
     from portal.core.access import enforce_access
     from portal.core.errors import register_error_pages
+    from portal.goals.routes import bp as goals_bp
     from portal.learning.routes import bp as learning_bp
     from portal.main.routes import bp as main_bp
 
     app.before_request(enforce_access)
-    for blueprint in (main_bp, auth_bp, circles_bp, learning_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, circles_bp, learning_bp, goals_bp, admin_bp):
         app.register_blueprint(blueprint)
     register_error_pages(app)
 

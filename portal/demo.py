@@ -35,6 +35,7 @@ def seed(*, password: str) -> None:
         user.credentials = credentials
     db.session.flush()
     _seed_circles()
+    _seed_board()
     sync_course()
 
 
@@ -84,6 +85,94 @@ def _seed_circles() -> None:
                 "My clinic during office hours. Call or text **988** any time."
             )
             circle.card_version = 1
+    db.session.flush()
+
+
+def _seed_board() -> None:
+    """A lived-in board for Sam, so every part of it shows in the demo."""
+    from datetime import timedelta
+
+    from portal.circles.queries import circle_of_patient
+    from portal.goals.models import (
+        Encouragement,
+        Goal,
+        GoalCheckIn,
+        GoalStep,
+        HelpOffer,
+        HelpSlot,
+        TreatmentDay,
+    )
+
+    people = {u.email: u for u in db.session.scalars(select(User))}
+    sam = people["sam@demo.recovery-circle.test"]
+    priya = people["priya@demo.recovery-circle.test"]
+    circle = circle_of_patient(sam)
+    if circle is None or db.session.scalar(select(Goal.id).where(Goal.circle_id == circle.id)):
+        return
+    walk = Goal(
+        circle_id=circle.id,
+        title="A short walk most days",
+        area="health",
+        column="doing",
+        why="Fresh air helps my head, even when I don't feel like it.",
+        level_less="Stand outside for five minutes",
+        level_expected="Walk to the corner shop",
+        level_more="Walk round the park",
+        position=1,
+        steps=[
+            GoalStep(text="Put my shoes by the door", position=0, done_at=utcnow()),
+            GoalStep(text="Walk to the corner", position=1),
+        ],
+    )
+    call = Goal(
+        circle_id=circle.id,
+        title="Call my old friend Ana",
+        area="relationships",
+        column="this_week",
+        position=2,
+        steps=[GoalStep(text="Find her number", position=0)],
+    )
+    work = Goal(
+        circle_id=circle.id,
+        title="Think about going back to work",
+        area="work",
+        column="resting",
+        position=3,
+        why="Not yet. It can wait until I feel steadier.",
+    )
+    cook = Goal(
+        circle_id=circle.id,
+        title="Cook a simple dinner once a week",
+        area="home",
+        column="ideas",
+        position=4,
+    )
+    db.session.add_all([walk, call, work, cook])
+    db.session.flush()
+    db.session.add_all(
+        [
+            GoalCheckIn(
+                goal_id=walk.id, note="Made it to the corner today.", energy=2, level_reached=0
+            ),
+            Encouragement(
+                goal_id=walk.id,
+                author_id=priya.id,
+                body="So glad you got out today.",
+                reaction="proud",
+            ),
+            HelpOffer(goal_id=walk.id, author_id=priya.id, body="I can walk with you on Saturday"),
+            TreatmentDay(
+                circle_id=circle.id,
+                starts_at=utcnow() + timedelta(days=4),
+                place="Main Street clinic",
+                note="Usually done by noon.",
+                slots=[
+                    HelpSlot(need="A ride home", taken_by_id=priya.id),
+                    HelpSlot(need="A meal afterwards"),
+                ],
+            ),
+        ]
+    )
     db.session.flush()
 
 

@@ -3,6 +3,18 @@
 from portal.audit.models import AuditEvent
 from portal.auth.models import LoginThrottle, User, UserSession
 from portal.circles.models import AccessLogEntry, CareCircle, Invitation, Membership
+from portal.goals.models import (
+    BoardActivity,
+    BoardSettings,
+    Encouragement,
+    Goal,
+    GoalCheckIn,
+    GoalStep,
+    GoalViewer,
+    HelpOffer,
+    HelpSlot,
+    TreatmentDay,
+)
 from portal.learning.models import (
     CourseModule,
     LearnerSettings,
@@ -17,8 +29,17 @@ from portal.notifications.models import OutgoingEmail
 __all__ = [
     "AccessLogEntry",
     "AuditEvent",
+    "BoardActivity",
+    "BoardSettings",
     "CareCircle",
     "CourseModule",
+    "Encouragement",
+    "Goal",
+    "GoalCheckIn",
+    "GoalStep",
+    "GoalViewer",
+    "HelpOffer",
+    "HelpSlot",
     "Invitation",
     "LearnerSettings",
     "LoginThrottle",
@@ -28,6 +49,7 @@ __all__ = [
     "RecoveryTimeline",
     "StepProgress",
     "StepRevision",
+    "TreatmentDay",
     "User",
     "UserSession",
     "WellbeingCheckIn",

@@ -14,6 +14,7 @@ from typing import Any
 from portal.auth.models import Role
 from portal.circles.models import CareCircle, Membership
 from portal.db import as_utc, utcnow
+from portal.goals.models import Goal
 from portal.learning.models import CourseModule, RecoveryTimeline
 from portal.learning.pacing import waits_for_therapy
 
@@ -166,3 +167,57 @@ def can_open_module(actor: Any, module: CourseModule, timeline: RecoveryTimeline
     if is_staff(actor) or _holds(actor, Role.PATIENT):
         return True
     return not waits_for_therapy(module, timeline)
+
+
+# --- The goal board --------------------------------------------------------------------------
+
+
+def can_view_goal(
+    actor: Any,
+    goal: Goal,
+    circle: CareCircle,
+    membership: Membership | None,
+    viewer_ids: frozenset[int],
+) -> bool:
+    """The patient sees every goal; others see active goals by their visibility (the care team
+    only whole-circle ones), and a suggester sees their own suggestion."""
+    if is_circle_patient(actor, circle):
+        return True
+    if goal.status != "active":
+        return (
+            _signed_in(actor)
+            and goal.suggested_by_id == actor.id
+            and is_active_member(actor, membership)
+        )
+    if not can_view_board(actor, circle, membership):
+        return False
+    if goal.visibility == "circle":
+        return True
+    if goal.visibility == "chosen":
+        return is_active_member(actor, membership) and actor.id in viewer_ids
+    return False
+
+
+def can_encourage_goal(
+    actor: Any,
+    goal: Goal,
+    circle: CareCircle,
+    membership: Membership | None,
+    viewer_ids: frozenset[int],
+) -> bool:
+    """Members with the encourage permission, on active goals they may see."""
+    return (
+        goal.status == "active"
+        and can_encourage(actor, circle, membership)
+        and can_view_goal(actor, goal, circle, membership, viewer_ids)
+    )
+
+
+def can_suggest_goal(actor: Any, circle: CareCircle, membership: Membership | None) -> bool:
+    """Members with the encourage permission may suggest; only the patient creates goals."""
+    return can_encourage(actor, circle, membership)
+
+
+def can_take_help_slot(actor: Any, circle: CareCircle, membership: Membership | None) -> bool:
+    """Members who may see the board sign up to help on treatment days."""
+    return is_active_member(actor, membership) and effective_permissions(membership).see_board

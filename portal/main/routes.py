@@ -12,6 +12,7 @@ from portal.circles.services import log_access
 from portal.core import access
 from portal.db import utcnow
 from portal.extensions import db
+from portal.goals.queries import dashboard_activity
 from portal.learning import queries as learning_queries
 from portal.learning.pacing import modules_for, recovery_moment
 
@@ -33,6 +34,8 @@ def home() -> str:
         timeline = learning_queries.timeline_for(circle.id)
         if policy.can_view_timeline(person, circle, current):
             moment = recovery_moment(timeline, utcnow().date())
+    nav = circle_nav()
+    activity = dashboard_activity(person, own_circle=nav.own, now=utcnow())
     modules = learning_queries.published_modules()
     progress = learning_queries.progress_by_step(person)
     return render_template(
@@ -42,6 +45,7 @@ def home() -> str:
         modules_total=len(modules),
         modules_done=learning_queries.modules_done(modules, progress),
         next_step=learning_queries.next_step_for(person, modules, progress, timeline),
+        activity=activity,
     )
 
 

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 from portal.core.access import rule_for
 from tests.conftest import PASSWORD
 from tests.fixtures.forms import sign_in
 
 
+def sample_value(converter: object) -> object:
+    if isinstance(converter, IntegerConverter):
+        return 1
+    if isinstance(converter, AnyConverter):
+        return sorted(converter.items)[0]
+    return "sample"
+
+
 def concrete_urls(app: Flask):
     """Each rule with sample arguments, and the methods it answers (besides HEAD/OPTIONS)."""
     for rule in app.url_map.iter_rules():
-        arguments = {
-            name: 1 if isinstance(converter, IntegerConverter) else "sample"
-            for name, converter in rule._converters.items()
-        }
+        arguments = {name: sample_value(converter) for name, converter in rule._converters.items()}
         url = rule.build(arguments)[1]
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             yield rule.endpoint, method, url

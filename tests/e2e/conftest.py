@@ -129,6 +129,14 @@ def axe_check(page: Page) -> None:
     page.wait_for_load_state("load")
     results = AXE.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+    # axe 4.12 no longer reports duplicate ids under WCAG 2.1 tags, but a label pointing at the
+    # wrong field is still a real barrier, so check it here.
+    duplicates = page.evaluate(
+        "() => { const seen = {}; document.querySelectorAll('[id]').forEach(e => "
+        "{ seen[e.id] = (seen[e.id] || 0) + 1; }); "
+        "return Object.keys(seen).filter(k => seen[k] > 1); }"
+    )
+    assert duplicates == [], f"{page.url}: duplicate ids {duplicates}"
     ledger: AxeLedger | None = getattr(page, "axe_ledger", None)
     if ledger is not None:
         ledger.checked.add(page.url)

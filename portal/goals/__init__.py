@@ -1,0 +1,1 @@
+"""The shared goal board: the patient's recovery goals, with the family helping, never pushing."""

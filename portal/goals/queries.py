@@ -1,0 +1,223 @@
+"""Board lookups scoped to the person asking, with eager loading chosen here so that a board's
+query count stays the same however many goals it holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import abort
+from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal import policy
+from portal.audit.log import record_denied
+from portal.auth.models import User
+from portal.circles.models import CareCircle, Membership
+from portal.circles.queries import viewable_circle_or_404
+from portal.db import as_utc
+from portal.extensions import db
+from portal.goals.models import (
+    BoardActivity,
+    BoardSettings,
+    Encouragement,
+    Goal,
+    GoalCheckIn,
+    GoalStep,
+    GoalViewer,
+    HelpOffer,
+    HelpSlot,
+    TreatmentDay,
+)
+
+
+@dataclass(frozen=True)
+class BoardAccess:
+    actor: User
+    circle: CareCircle
+    membership: Membership | None
+
+    @property
+    def is_patient(self) -> bool:
+        return policy.is_circle_patient(self.actor, self.circle)
+
+
+def board_or_404(actor: User, circle_id: int) -> BoardAccess:
+    circle, membership = viewable_circle_or_404(actor, circle_id)
+    if not policy.can_view_board(actor, circle, membership):
+        record_denied(actor, "board", circle_id)
+        abort(404)
+    return BoardAccess(actor, circle, membership)
+
+
+def _visible(access: BoardAccess) -> ColumnElement[bool]:
+    """Goals of this circle the actor may see, as one SQL condition (mirrors can_view_goal)."""
+    in_circle = Goal.circle_id == access.circle.id
+    if access.is_patient:
+        return and_(in_circle, Goal.status.in_(("active", "suggested")))
+    own_suggestion = and_(Goal.status == "suggested", Goal.suggested_by_id == access.actor.id)
+    if access.membership is None:  # the care team, when the patient shares
+        return and_(in_circle, Goal.status == "active", Goal.visibility == "circle")
+    chosen = and_(
+        Goal.visibility == "chosen",
+        exists().where(GoalViewer.goal_id == Goal.id, GoalViewer.user_id == access.actor.id),
+    )
+    shared = and_(Goal.status == "active", or_(Goal.visibility == "circle", chosen))
+    return and_(in_circle, or_(shared, own_suggestion))
+
+
+def visible_goals(access: BoardAccess) -> list[Goal]:
+    return list(
+        db.session.scalars(
+            select(Goal)
+            .where(_visible(access))
+            .options(selectinload(Goal.steps))
+            .order_by(Goal.position, Goal.id)
+        )
+    )
+
+
+def goal_or_404(actor: User, goal_id: int) -> tuple[Goal, BoardAccess, frozenset[int]]:
+    """A goal and its circle, or 404 (audited) when the actor may not see it."""
+    goal = db.session.scalar(
+        select(Goal)
+        .options(selectinload(Goal.steps), selectinload(Goal.viewers))
+        .where(Goal.id == goal_id)
+    )
+    if goal is None:
+        abort(404)
+    circle = db.session.scalar(
+        select(CareCircle)
+        .options(joinedload(CareCircle.patient))
+        .where(CareCircle.id == goal.circle_id)
+    )
+    assert circle is not None  # noqa: S101 - a goal always belongs to a circle
+    membership = db.session.scalar(
+        select(Membership).where(Membership.circle_id == circle.id, Membership.user_id == actor.id)
+    )
+    viewer_ids = frozenset(v.user_id for v in goal.viewers)
+    if not policy.can_view_goal(actor, goal, circle, membership, viewer_ids):
+        record_denied(actor, "goal", goal_id)
+        abort(404)
+    return goal, BoardAccess(actor, circle, membership), viewer_ids
+
+
+def checkins(goal: Goal) -> list[GoalCheckIn]:
+    return list(
+        db.session.scalars(
+            select(GoalCheckIn)
+            .where(GoalCheckIn.goal_id == goal.id)
+            .order_by(GoalCheckIn.created_at.desc())
+            .limit(50)
+        )
+    )
+
+
+def encouragements(goal: Goal) -> list[Encouragement]:
+    return list(
+        db.session.scalars(
+            select(Encouragement)
+            .options(joinedload(Encouragement.author))
+            .where(Encouragement.goal_id == goal.id)
+            .order_by(Encouragement.created_at.desc())
+            .limit(50)
+        )
+    )
+
+
+def offers(goal: Goal) -> list[HelpOffer]:
+    return list(
+        db.session.scalars(
+            select(HelpOffer)
+            .options(joinedload(HelpOffer.author))
+            .where(HelpOffer.goal_id == goal.id)
+            .order_by(HelpOffer.created_at.desc())
+            .limit(50)
+        )
+    )
+
+
+def offer_or_404(goal: Goal, offer_id: int) -> HelpOffer:
+    offer = db.session.get(HelpOffer, offer_id)
+    if offer is None or offer.goal_id != goal.id:
+        abort(404)
+    return offer
+
+
+def step_or_404(goal: Goal, step_id: int) -> GoalStep:
+    for step in goal.steps:
+        if step.id == step_id:
+            return step
+    abort(404)
+
+
+def board_activity(access: BoardAccess, limit: int = 15) -> list[BoardActivity]:
+    """What happened lately on goals the actor may see (and on treatment days)."""
+    visible_ids = select(Goal.id).where(_visible(access))
+    return list(
+        db.session.scalars(
+            select(BoardActivity)
+            .options(joinedload(BoardActivity.actor))
+            .where(
+                BoardActivity.circle_id == access.circle.id,
+                or_(BoardActivity.goal_id.is_(None), BoardActivity.goal_id.in_(visible_ids)),
+            )
+            .order_by(BoardActivity.created_at.desc(), BoardActivity.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def quiet_until(circle_id: int) -> datetime | None:
+    settings = db.session.get(BoardSettings, circle_id)
+    return settings.quiet_until if settings else None
+
+
+def treatment_days(circle: CareCircle, *, since: datetime) -> list[TreatmentDay]:
+    return list(
+        db.session.scalars(
+            select(TreatmentDay)
+            .options(selectinload(TreatmentDay.slots).joinedload(HelpSlot.taken_by))
+            .where(TreatmentDay.circle_id == circle.id, TreatmentDay.starts_at >= since)
+            .order_by(TreatmentDay.starts_at)
+            .limit(20)
+        )
+    )
+
+
+def slot_or_404(access: BoardAccess, slot_id: int) -> HelpSlot:
+    slot = db.session.scalar(
+        select(HelpSlot).options(joinedload(HelpSlot.day)).where(HelpSlot.id == slot_id)
+    )
+    if slot is None or slot.day.circle_id != access.circle.id:
+        abort(404)
+    return slot
+
+
+def dashboard_activity(
+    user: User, *, own_circle: CareCircle | None, now: datetime, limit: int = 8
+) -> list[BoardActivity]:
+    """Recent activity for this person: on their own board (not while it rests), or about them."""
+    since = now - timedelta(days=14)
+    about_me = BoardActivity.for_user_id == user.id
+    condition: ColumnElement[bool] = about_me
+    if own_circle is not None:
+        resting = quiet_until(own_circle.id)
+        if resting is None or as_utc(resting) <= now:  # a resting board does not ping
+            mine = and_(
+                BoardActivity.circle_id == own_circle.id, BoardActivity.for_user_id.is_(None)
+            )
+            condition = or_(about_me, mine)
+    return list(
+        db.session.scalars(
+            select(BoardActivity)
+            .options(joinedload(BoardActivity.actor))
+            .where(
+                condition,
+                BoardActivity.created_at >= since,
+                or_(BoardActivity.actor_id.is_(None), BoardActivity.actor_id != user.id),
+            )
+            .order_by(BoardActivity.created_at.desc())
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,513 @@
+"""The goal board: columns, goals, steps, check-ins, encouragement, help, treatment days."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from portal import policy
+from portal.auth import sessions
+from portal.circles.services import log_access
+from portal.core import access
+from portal.core.coach import CoachNote, coach_text
+from portal.core.forms import ConfirmForm
+from portal.core.safety import check_text
+from portal.db import as_utc, utcnow
+from portal.extensions import db
+from portal.goals import queries, services
+from portal.goals.forms import (
+    CheckInForm,
+    EncourageForm,
+    GoalForm,
+    MoveForm,
+    OfferForm,
+    QuietForm,
+    StepForm,
+    SuggestForm,
+    TreatmentDayForm,
+)
+from portal.goals.models import COLUMN_LABELS, Column, Goal
+from portal.goals.queries import BoardAccess
+
+bp = Blueprint("goals", __name__)
+
+
+def _crisis_check(*texts: str | None) -> None:
+    """Whoever wrote words of crisis sees the crisis resources first, on the very next page."""
+    if check_text(" \n".join(t for t in texts if t)).crisis:
+        flash("crisis", "crisis")
+
+
+def _coached(post_anyway: bool, *texts: str | None) -> list[CoachNote]:
+    if post_anyway:
+        return []
+    return coach_text(" \n".join(t for t in texts if t))
+
+
+def _require_patient(board: BoardAccess) -> None:
+    access.require(policy.can_manage_circle(board.actor, board.circle))
+
+
+def _member_choices(board: BoardAccess) -> list[tuple[int, str]]:
+    return [(m.user_id, m.user.display_name) for m in board.circle.memberships if m.active]
+
+
+# --- The board -------------------------------------------------------------------------------
+
+
+@bp.get("/circles/<int:circle_id>/board")
+@access.signed_in
+def show_board(circle_id: int) -> ResponseReturnValue:
+    board = queries.board_or_404(sessions.current_person(), circle_id)
+    log_access(board.actor, board.circle, "board")
+    goals = queries.visible_goals(board)
+    columns = {
+        column: [g for g in goals if g.status == "active" and g.column == column]
+        for column in Column
+    }
+    quiet = queries.quiet_until(board.circle.id)
+    return render_template(
+        "goals/show_board.html",
+        board=board,
+        columns=columns,
+        labels=COLUMN_LABELS,
+        suggestions=[g for g in goals if g.status == "suggested"],
+        activity=queries.board_activity(board),
+        quiet_until=quiet if quiet and as_utc(quiet) > utcnow() else None,
+        quiet_form=QuietForm(formdata=None),
+        days=queries.treatment_days(board.circle, since=utcnow() - timedelta(hours=12)),
+    )
+
+
+@bp.route("/circles/<int:circle_id>/board/new", methods=["GET", "POST"])
+@access.signed_in
+def new_goal(circle_id: int) -> ResponseReturnValue:
+    board = queries.board_or_404(sessions.current_person(), circle_id)
+    _require_patient(board)
+    form = GoalForm()
+    form.viewers.choices = _member_choices(board)
+    error = None
+    if form.validate_on_submit():
+        try:
+            goal = services.create_goal(
+                board.actor,
+                board.circle,
+                steps=(form.steps.data or "").splitlines(),
+                **_details(form, board),
+            )
+        except services.GoalError as problem:
+            db.session.rollback()
+            error = str(problem)
+        else:
+            db.session.commit()
+            _crisis_check(goal.title, goal.why)
+            flash("Goal added.", "success")
+            return redirect(url_for("goals.show_goal", goal_id=goal.id))
+    status = 422 if (form.errors or error) else 200
+    return render_template(
+        "goals/edit_goal.html", form=form, board=board, goal=None, error=error
+    ), status
+
+
+def _details(form: GoalForm, board: BoardAccess) -> dict[str, object]:
+    return {
+        "title": form.title.data or "",
+        "why": form.why.data or "",
+        "area": form.area.data,
+        "visibility": form.visibility.data,
+        "viewer_ids": form.viewers.data or [],
+        "allowed_viewers": {uid for uid, _ in _member_choices(board)},
+        "target_week": form.target_week.data,
+        "levels": (
+            form.level_less.data or "",
+            form.level_expected.data or "",
+            form.level_more.data or "",
+        ),
+    }
+
+
+@bp.route("/circles/<int:circle_id>/board/suggest", methods=["GET", "POST"])
+@access.signed_in
+def suggest_goal(circle_id: int) -> ResponseReturnValue:
+    board = queries.board_or_404(sessions.current_person(), circle_id)
+    access.require(policy.can_suggest_goal(board.actor, board.circle, board.membership))
+    form = SuggestForm()
+    notes: list[CoachNote] = []
+    if form.validate_on_submit():
+        notes = _coached(bool(form.post_anyway.data), form.title.data, form.why.data)
+        if not notes:
+            try:
+                services.suggest_goal(
+                    board.actor,
+                    board.circle,
+                    title=form.title.data or "",
+                    why=form.why.data or "",
+                    area=form.area.data or "other",
+                )
+            except services.GoalError as problem:
+                db.session.rollback()
+                form.title.errors = [str(problem)]
+            else:
+                db.session.commit()
+                _crisis_check(form.title.data, form.why.data)
+                flash(
+                    f"Your suggestion is with {board.circle.patient.display_name}. "
+                    "It stays a suggestion until they decide.",
+                    "success",
+                )
+                return redirect(url_for("goals.show_board", circle_id=circle_id))
+    status = 422 if form.errors else 200
+    return render_template("goals/suggest_goal.html", form=form, board=board, notes=notes), status
+
+
+@bp.post("/circles/<int:circle_id>/board/quiet")
+@access.signed_in
+def set_quiet(circle_id: int) -> ResponseReturnValue:
+    board = queries.board_or_404(sessions.current_person(), circle_id)
+    _require_patient(board)
+    form = QuietForm()
+    if not form.validate_on_submit():
+        abort(400)
+    days = int(form.days.data or 0)
+    services.set_quiet(
+        board.actor, board.circle, until=utcnow() + timedelta(days=days) if days else None
+    )
+    db.session.commit()
+    flash(
+        "Your board is resting. Messages will wait without pinging you."
+        if days
+        else "Quiet time has ended.",
+        "success",
+    )
+    return redirect(url_for("goals.show_board", circle_id=circle_id))
+
+
+# --- Treatment days --------------------------------------------------------------------------
+
+
+@bp.route("/circles/<int:circle_id>/treatment-days", methods=["GET", "POST"])
+@access.signed_in
+def treatment_days(circle_id: int) -> ResponseReturnValue:
+    board = queries.board_or_404(sessions.current_person(), circle_id)
+    form = TreatmentDayForm()
+    if request.method == "POST":
+        _require_patient(board)
+        if form.validate_on_submit():
+            assert form.day.data is not None  # noqa: S101 - DataRequired above
+            assert form.time.data is not None  # noqa: S101
+            starts = datetime.combine(form.day.data, form.time.data, tzinfo=UTC)
+            try:
+                services.add_treatment_day(
+                    board.actor,
+                    board.circle,
+                    starts_at=starts,
+                    place=form.place.data or "",
+                    note=form.note.data or "",
+                    needs=[*(form.needs.data or []), form.other_need.data or ""],
+                )
+            except services.GoalError as problem:
+                db.session.rollback()
+                form.day.errors = [str(problem)]
+            else:
+                db.session.commit()
+                flash("Treatment day added. Your circle can now sign up to help.", "success")
+                return redirect(url_for("goals.treatment_days", circle_id=circle_id))
+    status = 422 if form.errors else 200
+    return render_template(
+        "goals/treatment_days.html",
+        board=board,
+        form=form,
+        days=queries.treatment_days(board.circle, since=utcnow() - timedelta(hours=12)),
+    ), status
+
+
+@bp.post("/circles/<int:circle_id>/help-slots/<int:slot_id>/<any(take, release):action>")
+@access.signed_in
+def change_slot(circle_id: int, slot_id: int, action: str) -> ResponseReturnValue:
+    board = queries.board_or_404(sessions.current_person(), circle_id)
+    slot = queries.slot_or_404(board, slot_id)
+    access.require(policy.can_take_help_slot(board.actor, board.circle, board.membership))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        if action == "take":
+            services.take_slot(board.actor, slot)
+        else:
+            services.release_slot(board.actor, slot)
+    except services.GoalError as problem:
+        db.session.rollback()
+        flash(str(problem), "error")
+    else:
+        db.session.commit()
+        flash("Thank you. You're down to help." if action == "take" else "Done.", "success")
+    return redirect(url_for("goals.treatment_days", circle_id=circle_id))
+
+
+# --- One goal --------------------------------------------------------------------------------
+
+
+def _render_goal(
+    goal: Goal, board: BoardAccess, viewer_ids: frozenset[int], status: int = 200, **forms: object
+) -> ResponseReturnValue:
+    offer_form = forms.pop("offer_form", None) or OfferForm(formdata=None, prefix="offer")
+    assert isinstance(offer_form, OfferForm)  # noqa: S101
+    offer_form.step.choices = [(0, "No particular step")] + [(s.id, s.text) for s in goal.steps]
+    return render_template(
+        "goals/show_goal.html",
+        goal=goal,
+        board=board,
+        can_encourage=policy.can_encourage_goal(
+            board.actor, goal, board.circle, board.membership, viewer_ids
+        ),
+        is_patient=board.is_patient,
+        checkins=queries.checkins(goal),
+        messages=queries.encouragements(goal),
+        offers=queries.offers(goal),
+        move_form=MoveForm(formdata=None, column=goal.column, version=goal.version),
+        step_form=forms.pop("step_form", None) or StepForm(formdata=None, prefix="step"),
+        checkin_form=forms.pop("checkin_form", None)
+        or CheckInForm(formdata=None, prefix="checkin"),
+        encourage_form=forms.pop("encourage_form", None)
+        or EncourageForm(formdata=None, prefix="msg"),
+        offer_form=offer_form,
+        **forms,
+    ), status
+
+
+@bp.get("/goals/<int:goal_id>")
+@access.signed_in
+def show_goal(goal_id: int) -> ResponseReturnValue:
+    goal, board, viewer_ids = queries.goal_or_404(sessions.current_person(), goal_id)
+    return _render_goal(goal, board, viewer_ids)
+
+
+@bp.route("/goals/<int:goal_id>/edit", methods=["GET", "POST"])
+@access.signed_in
+def edit_goal(goal_id: int) -> ResponseReturnValue:
+    goal, board, _viewers = queries.goal_or_404(sessions.current_person(), goal_id)
+    _require_patient(board)
+    if request.method == "GET":
+        form = GoalForm(obj=goal)
+        form.viewers.data = [v.user_id for v in goal.viewers]
+    else:
+        form = GoalForm()
+    form.viewers.choices = _member_choices(board)
+    error = conflict = None
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.update_goal(
+                board.actor, goal, expected_version=_int(form.version.data), **_details(form, board)
+            )
+        except services.GoalError as problem:
+            db.session.rollback()
+            error = str(problem)
+            conflict = isinstance(problem, services.GoalConflictError)
+        else:
+            db.session.commit()
+            flash("Goal saved.", "success")
+            return redirect(url_for("goals.show_goal", goal_id=goal.id))
+    if conflict:
+        goal = queries.goal_or_404(board.actor, goal_id)[0]
+    status = 409 if conflict else 422 if (form.errors or error) else 200
+    return render_template(
+        "goals/edit_goal.html", form=form, board=board, goal=goal, error=error, conflict=conflict
+    ), status
+
+
+@bp.post("/goals/<int:goal_id>/move")
+@access.signed_in
+def move_goal(goal_id: int) -> ResponseReturnValue:
+    goal, board, _viewers = queries.goal_or_404(sessions.current_person(), goal_id)
+    _require_patient(board)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    wants_json = request.accept_mimetypes.best == "application/json"  # the drag-and-drop script
+    try:
+        services.move_goal(
+            board.actor,
+            goal,
+            column=form.column.data or "",
+            expected_version=_int(form.version.data),
+        )
+    except services.GoalError as problem:
+        db.session.rollback()
+        if wants_json:
+            return {"ok": False, "error": str(problem)}, 409
+        flash(str(problem), "error")
+    else:
+        db.session.commit()
+        if wants_json:
+            return {"ok": True, "version": goal.version}, 200
+        flash(f"Moved “{goal.title}” to {goal.column_label}.", "success")
+    return redirect(
+        url_for("goals.show_board", circle_id=board.circle.id, _anchor=f"goal-{goal.id}"), code=303
+    )
+
+
+@bp.post("/goals/<int:goal_id>/steps")
+@access.signed_in
+def add_step(goal_id: int) -> ResponseReturnValue:
+    goal, board, viewer_ids = queries.goal_or_404(sessions.current_person(), goal_id)
+    _require_patient(board)
+    form = StepForm(prefix="step")
+    if form.validate_on_submit():
+        try:
+            services.add_step(board.actor, goal, text=form.text.data or "")
+        except services.GoalError as problem:
+            db.session.rollback()
+            form.text.errors = [str(problem)]
+        else:
+            db.session.commit()
+            return redirect(url_for("goals.show_goal", goal_id=goal.id, _anchor="steps"))
+    return _render_goal(goal, board, viewer_ids, 422, step_form=form)
+
+
+@bp.post("/goals/<int:goal_id>/steps/<int:step_id>/<any(done, undo):action>")
+@access.signed_in
+def mark_step(goal_id: int, step_id: int, action: str) -> ResponseReturnValue:
+    goal, board, _viewers = queries.goal_or_404(sessions.current_person(), goal_id)
+    _require_patient(board)
+    step = queries.step_or_404(goal, step_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.set_step_done(board.actor, step, done=action == "done")
+    db.session.commit()
+    return redirect(url_for("goals.show_goal", goal_id=goal.id, _anchor="steps"))
+
+
+@bp.post("/goals/<int:goal_id>/check-ins")
+@access.signed_in
+def add_checkin(goal_id: int) -> ResponseReturnValue:
+    goal, board, viewer_ids = queries.goal_or_404(sessions.current_person(), goal_id)
+    _require_patient(board)
+    form = CheckInForm(prefix="checkin")
+    if form.validate_on_submit():
+        try:
+            services.check_in(
+                board.actor,
+                goal,
+                note=form.note.data or "",
+                energy=form.energy.data,
+                level_reached=form.level.data,
+            )
+        except services.GoalError as problem:
+            db.session.rollback()
+            form.note.errors = [str(problem)]
+        else:
+            db.session.commit()
+            _crisis_check(form.note.data)
+            flash("Check-in saved.", "success")
+            return redirect(url_for("goals.show_goal", goal_id=goal.id, _anchor="check-ins"))
+    return _render_goal(goal, board, viewer_ids, 422, checkin_form=form)
+
+
+@bp.post("/goals/<int:goal_id>/suggestion")
+@access.signed_in
+def decide_suggestion(goal_id: int) -> ResponseReturnValue:
+    goal, board, _viewers = queries.goal_or_404(sessions.current_person(), goal_id)
+    _require_patient(board)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    accept = request.form.get("decision") == "accept"
+    try:
+        services.decide_suggestion(board.actor, goal, accept=accept)
+    except services.GoalError as problem:
+        db.session.rollback()
+        flash(str(problem), "error")
+    else:
+        db.session.commit()
+        flash(
+            "Added to your Ideas. You can edit it any time."
+            if accept
+            else "Declined. Thank you for deciding what is right for you.",
+            "success",
+        )
+    if accept:
+        return redirect(url_for("goals.edit_goal", goal_id=goal.id))
+    return redirect(url_for("goals.show_board", circle_id=board.circle.id))
+
+
+@bp.post("/goals/<int:goal_id>/encouragement")
+@access.signed_in
+def encourage(goal_id: int) -> ResponseReturnValue:
+    goal, board, viewer_ids = queries.goal_or_404(sessions.current_person(), goal_id)
+    access.require(
+        policy.can_encourage_goal(board.actor, goal, board.circle, board.membership, viewer_ids)
+    )
+    form = EncourageForm(prefix="msg")
+    if form.validate_on_submit():
+        notes = _coached(bool(form.post_anyway.data), form.body.data)
+        if notes:
+            return _render_goal(
+                goal, board, viewer_ids, 200, encourage_form=form, coach_notes=notes
+            )
+        try:
+            services.encourage(
+                board.actor, goal, body=form.body.data or "", reaction=form.reaction.data or ""
+            )
+        except services.GoalError as problem:
+            db.session.rollback()
+            form.body.errors = [str(problem)]
+        else:
+            db.session.commit()
+            _crisis_check(form.body.data)
+            flash("Sent. Thank you for cheering them on.", "success")
+            return redirect(url_for("goals.show_goal", goal_id=goal.id, _anchor="messages"))
+    return _render_goal(goal, board, viewer_ids, 422, encourage_form=form)
+
+
+@bp.post("/goals/<int:goal_id>/offers")
+@access.signed_in
+def offer_help(goal_id: int) -> ResponseReturnValue:
+    goal, board, viewer_ids = queries.goal_or_404(sessions.current_person(), goal_id)
+    access.require(
+        policy.can_encourage_goal(board.actor, goal, board.circle, board.membership, viewer_ids)
+    )
+    form = OfferForm(prefix="offer")
+    form.step.choices = [(0, "No particular step")] + [(s.id, s.text) for s in goal.steps]
+    if form.validate_on_submit():
+        notes = _coached(bool(form.post_anyway.data), form.body.data)
+        if notes:
+            return _render_goal(goal, board, viewer_ids, 200, offer_form=form, offer_notes=notes)
+        step = next((s for s in goal.steps if s.id == form.step.data), None)
+        try:
+            services.offer_help(board.actor, goal, body=form.body.data or "", step=step)
+        except services.GoalError as problem:
+            db.session.rollback()
+            form.body.errors = [str(problem)]
+        else:
+            db.session.commit()
+            _crisis_check(form.body.data)
+            flash("Your offer is sent. They can accept or say no thanks.", "success")
+            return redirect(url_for("goals.show_goal", goal_id=goal.id, _anchor="offers"))
+    return _render_goal(goal, board, viewer_ids, 422, offer_form=form)
+
+
+@bp.post("/goals/<int:goal_id>/offers/<int:offer_id>")
+@access.signed_in
+def decide_offer(goal_id: int, offer_id: int) -> ResponseReturnValue:
+    goal, board, _viewers = queries.goal_or_404(sessions.current_person(), goal_id)
+    _require_patient(board)
+    offer = queries.offer_or_404(goal, offer_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.decide_offer(
+            board.actor, goal, offer, accept=request.form.get("decision") == "accept"
+        )
+    except services.GoalError as problem:
+        db.session.rollback()
+        flash(str(problem), "error")
+    else:
+        db.session.commit()
+    return redirect(url_for("goals.show_goal", goal_id=goal.id, _anchor="offers"))
+
+
+def _int(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return -1

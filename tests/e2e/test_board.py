@@ -1,0 +1,143 @@
+"""The goal board in a real browser: building, coaching, suggestions, help; axe on every page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from playwright.sync_api import Browser, Page, expect
+
+from portal.circles.models import Membership
+from portal.circles.services import ensure_circle
+from portal.db import utcnow
+from portal.extensions import db
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import LivePortal, axe_check
+
+
+def sign_in(page: Page, portal: LivePortal, email: str) -> None:
+    page.goto(portal.url + "/login")
+    axe_check(page)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
+    axe_check(page)
+
+
+def build_circle(portal: LivePortal) -> tuple[int, int]:
+    sam = portal.add_user("patient", "sam@example.test", "Sam")
+    priya = portal.add_user("family", "priya@example.test", "Priya")
+    dev = portal.add_user("family", "dev@example.test", "Dev")
+    olly = portal.add_user("patient", "olly@example.test", "Olly")
+    with portal.app.app_context():
+        circle = ensure_circle(db.session.get(type(sam), sam.id))
+        other = ensure_circle(db.session.get(type(olly), olly.id))
+        expires = utcnow() + timedelta(days=300)
+        db.session.add_all(
+            [
+                Membership(
+                    circle_id=circle.id,
+                    user_id=priya.id,
+                    relationship_kind="partner",
+                    can_see_board=True,
+                    can_encourage=True,
+                    consent_expires_at=expires,
+                ),
+                Membership(
+                    circle_id=circle.id,
+                    user_id=dev.id,
+                    relationship_kind="sibling",
+                    consent_expires_at=expires,
+                ),
+            ]
+        )
+        db.session.commit()
+        return circle.id, other.id
+
+
+def test_a_board_with_coaching_suggestions_and_help(
+    checked_page: Page, live_portal: LivePortal, browser: Browser
+):
+    page = checked_page
+    circle_id, other_id = build_circle(live_portal)
+    board = f"{live_portal.url}/circles/{circle_id}/board"
+
+    # Sam builds a board.
+    sign_in(page, live_portal, "sam@example.test")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My board").click()
+    axe_check(page)
+    page.get_by_role("link", name="Add a goal").click()
+    axe_check(page)
+    page.get_by_label("Goal", exact=True).fill("A short walk most days")
+    page.get_by_label("Area of life").select_option("health")
+    page.get_by_label("A bit less than I expect").fill("Stand outside")
+    page.get_by_label("Small steps").fill("Shoes by the door\nWalk to the corner")
+    page.get_by_role("button", name="Save goal").click()
+    expect(page.get_by_text("Goal added.")).to_be_visible()
+    axe_check(page)
+    page.get_by_role("button", name="Mark done: Shoes by the door").click()
+    expect(page.get_by_role("button", name="Mark not done: Shoes by the door")).to_be_visible()
+    axe_check(page)
+    page.get_by_role("link", name="Back to the board").click()
+    axe_check(page)
+    page.get_by_label("Move “A short walk most days” to").select_option("doing")
+    page.get_by_role("button", name="Move “A short walk most days”").click()
+    expect(page.get_by_text("Moved “A short walk most days” to Doing.")).to_be_visible()
+    axe_check(page)
+
+    # Priya suggests a goal, is coached on "lazy", rewrites it, and offers help.
+    priya = browser.new_context().new_page()
+    sign_in(priya, live_portal, "priya@example.test")
+    priya.goto(board)
+    axe_check(priya)
+    priya.get_by_role("link", name="Suggest a goal").click()
+    axe_check(priya)
+    priya.get_by_label("Goal", exact=True).fill("Stop being lazy on weekends")
+    priya.get_by_role("button", name="Send suggestion").click()
+    expect(priya.get_by_role("heading", name="Before you send this")).to_be_visible()
+    axe_check(priya)
+    priya.get_by_label("Goal", exact=True).fill("A slow breakfast together on Sunday")
+    priya.get_by_role("button", name="Send suggestion").click()
+    expect(priya.get_by_text("Your suggestion is with Sam.")).to_be_visible()
+    axe_check(priya)
+    priya.get_by_role("link", name="A short walk most days").click()
+    axe_check(priya)
+    priya.get_by_label("What could you do?").fill("I can walk with you on Saturday")
+    priya.get_by_role("button", name="Offer help").click()
+    expect(priya.get_by_text("Your offer is sent.")).to_be_visible()
+    axe_check(priya)
+
+    # Sam accepts the suggestion and the offer.
+    page.goto(board)
+    axe_check(page)
+    page.get_by_role("link", name="A slow breakfast together on Sunday").click()
+    axe_check(page)
+    page.get_by_role("button", name="Add and edit it").click()
+    axe_check(page)
+    page.get_by_role("button", name="Save goal").click()
+    expect(page.get_by_text("Goal saved.")).to_be_visible()
+    axe_check(page)
+    page.goto(board)
+    page.get_by_role("link", name="A short walk most days").click()
+    axe_check(page)
+    page.get_by_role("button", name="Accept offer from Priya").click()
+    expect(page.get_by_text("accepted")).to_be_visible()
+    axe_check(page)
+
+    priya.goto(live_portal.url + "/")
+    expect(
+        priya.get_by_text("Sam accepted your offer: I can walk with you on Saturday")
+    ).to_be_visible()
+    axe_check(priya)
+
+    # Dev may not see the board; Olly (another circle's patient) sees nothing of it.
+    for email in ("dev@example.test", "olly@example.test"):
+        other = browser.new_context().new_page()
+        sign_in(other, live_portal, email)
+        other.goto(board)
+        expect(other.get_by_role("heading", name="We could not find that page")).to_be_visible()
+        expect(other.get_by_text("A short walk most days")).to_have_count(0)
+        axe_check(other)
+        other.context.close()
+    priya.context.close()
+    assert other_id != circle_id
