@@ -222,8 +222,9 @@ def reset_password(user: User, *, new: str) -> None:
 def session_expired(row: UserSession, *, now: datetime, last_seen: datetime) -> bool:
     """Whether an open session has passed its idle or absolute limit."""
     config = current_app.config
-    staff = row.user.is_staff
-    if staff:
+    idle: timedelta
+    absolute: timedelta
+    if row.user.is_staff:
         idle, absolute = config["SESSION_IDLE_STAFF"], config["SESSION_ABSOLUTE_STAFF"]
     else:
         idle = config["SESSION_IDLE_REMEMBERED" if row.remembered else "SESSION_IDLE_MEMBER"]
