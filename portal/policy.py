@@ -17,6 +17,7 @@ from portal.db import as_utc, utcnow
 from portal.goals.models import Goal
 from portal.learning.models import CourseModule, RecoveryTimeline
 from portal.learning.pacing import waits_for_therapy
+from portal.qa.models import Question
 
 
 def _signed_in(actor: Any) -> bool:
@@ -221,3 +222,69 @@ def can_suggest_goal(actor: Any, circle: CareCircle, membership: Membership | No
 def can_take_help_slot(actor: Any, circle: CareCircle, membership: Membership | None) -> bool:
     """Members who may see the board sign up to help on treatment days."""
     return is_active_member(actor, membership) and effective_permissions(membership).see_board
+
+
+# --- Questions and answers --------------------------------------------------------------------
+
+PUBLIC_STATES = frozenset({"published", "answered"})
+
+
+def can_ask(actor: Any) -> bool:
+    """Patients and family members ask; staff answer and moderate."""
+    return _holds(actor, Role.PATIENT) or _holds(actor, Role.FAMILY)
+
+
+def can_moderate(actor: Any) -> bool:
+    """Moderators see who asked and review every question before it is published."""
+    return _holds(actor, Role.MODERATOR)
+
+
+def can_approve_questions(actor: Any) -> bool:
+    """Publishing a question."""
+    return _holds(actor, Role.MODERATOR)
+
+
+def can_edit_questions(actor: Any) -> bool:
+    """Changing an asker's words (kept apart from approving so a clinic can split the two)."""
+    return _holds(actor, Role.MODERATOR)
+
+
+def can_answer(actor: Any) -> bool:
+    """Clinicians answer, publicly and privately."""
+    return _holds(actor, Role.CLINICIAN)
+
+
+def can_view_question(actor: Any, question: Question) -> bool:
+    """Published questions: anyone signed in. Before that: the asker and moderators. Private
+    ones: the asker and clinicians only."""
+    if not _signed_in(actor):
+        return False
+    if question.status in PUBLIC_STATES:
+        return True
+    if question.asker_id == actor.id:
+        return True
+    if question.status in {"private_pending", "private"}:
+        return can_answer(actor)
+    return can_moderate(actor)
+
+
+def asker_label(actor: Any, question: Question) -> str:
+    """Who asked, as this person may know it: moderators see the name; clinicians see the
+    relationship only when anonymous; other families see "a family member"."""
+    if question.asker is None:
+        return "a former member"
+    if can_moderate(actor) or not question.anonymous:
+        return str(question.asker.display_name)
+    if is_staff(actor):
+        return f"a family member ({question.asker_relationship or 'relationship not given'})"
+    return "a family member"
+
+
+def can_send_observation(actor: Any, circle: CareCircle, membership: Membership | None) -> bool:
+    """Current members, where the patient has turned the "I noticed" channel on."""
+    return circle.observations_enabled and is_active_member(actor, membership)
+
+
+def can_view_queue_health(actor: Any) -> bool:
+    """Admins watch how long families wait."""
+    return _holds(actor, Role.ADMIN)

@@ -9,7 +9,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from portal import create_app
+from portal import create_app, include_in_migrations
 from portal.extensions import db
 from tests.conftest import POSTGRES_URL, settings_for
 
@@ -36,7 +36,10 @@ def test_upgrade_matches_models_and_downgrade_removes_everything(empty_database_
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
-            differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+            context = MigrationContext.configure(
+                connection, opts={"include_name": include_in_migrations}
+            )
+            differences = compare_metadata(context, db.metadata)
         assert differences == [], f"models and migrations disagree: {differences}"
 
         downgrade(revision="base")

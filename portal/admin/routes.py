@@ -10,7 +10,9 @@ from portal.auth import sessions
 from portal.auth.models import Role, User
 from portal.auth.services import AccountError
 from portal.core import access
+from portal.db import utcnow
 from portal.extensions import db
+from portal.qa.queries import queue_health
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 access.restrict_blueprint(bp, access.Rule(roles=frozenset({Role.ADMIN.value})))
@@ -36,6 +38,11 @@ def audit_log() -> str:
         person=person,
         action=action,
     )
+
+
+@bp.get("/questions-health")
+def questions_health() -> ResponseReturnValue:
+    return render_template("admin/questions_health.html", health=queue_health(utcnow()))
 
 
 @bp.get("/people")

@@ -36,6 +36,17 @@ ACTIONS = {
     "circle.support_card_saved": "Support card saved",
     "course.step_saved": "Course step saved",
     "course.step_published": "Course step published",
+    "qa.asked": "Question asked",
+    "qa.answered": "Question answered",
+    "qa.answer_edited": "Answer edited",
+    "qa.flagged": "Content flagged",
+    "qa.observation": "Observation sent to the care team",
+    "moderation.approved": "Question approved",
+    "moderation.edited": "Question edited by a moderator",
+    "moderation.returned": "Question returned",
+    "moderation.duplicate": "Question marked as a duplicate",
+    "moderation.routed_private": "Question routed privately to clinicians",
+    "moderation.hidden": "Content hidden after flags",
 }
 
 

@@ -39,6 +39,8 @@ class CareCircle(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     share_with_care_team: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Whether circle members may send the care team "I noticed" observations.
+    observations_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     # The "how to support me" card, written by the patient (Markdown, sanitised on display).
     card_what_helps: Mapped[str] = mapped_column(Text, default="")
     card_please_dont_say: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,1 @@
+"""Moderators review every question before it is published, and every flag."""

@@ -1,0 +1,50 @@
+"""The notification centre: a list, an unread count in the header, read when opened."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+
+from portal.auth import sessions
+from portal.core import access
+from portal.core.forms import ConfirmForm
+from portal.extensions import db
+from portal.notifications import inbox
+from portal.notifications.models import Notification
+
+bp = Blueprint("notifications", __name__)
+
+
+@bp.get("/notifications")
+@access.signed_in
+def list_notifications() -> ResponseReturnValue:
+    return render_template(
+        "notifications/list_notifications.html", items=inbox.recent(sessions.current_person().id)
+    )
+
+
+@bp.post("/notifications/<int:notification_id>")
+@access.signed_in
+def open_notification(notification_id: int) -> ResponseReturnValue:
+    person = sessions.current_person()
+    notice = db.session.get(Notification, notification_id)
+    if notice is None or notice.user_id != person.id:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    inbox.mark_read(person.id, notice.id)
+    db.session.commit()
+    link = notice.link if notice.link.startswith("/") and not urlsplit(notice.link).netloc else ""
+    return redirect(link or url_for("notifications.list_notifications"))
+
+
+@bp.post("/notifications/read")
+@access.signed_in
+def mark_all_read() -> ResponseReturnValue:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    inbox.mark_read(sessions.current_person().id)
+    db.session.commit()
+    return redirect(url_for("notifications.list_notifications"))

@@ -1,0 +1,1 @@
+"""Questions from families, reviewed by moderators and answered by clinicians."""

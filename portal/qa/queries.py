@@ -1,0 +1,262 @@
+"""Question lists scoped to the person asking, each loaded in a fixed number of queries."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import datetime, timedelta
+
+from flask import abort
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal import policy
+from portal.auth.models import User
+from portal.db import as_utc
+from portal.extensions import db
+from portal.qa import search
+from portal.qa.models import (
+    Answer,
+    AnswerRevision,
+    ContentFlag,
+    Observation,
+    Question,
+    QuestionRevision,
+    QuestionVote,
+)
+
+PAGE_SIZE = 20
+
+
+def published(
+    *,
+    term: str = "",
+    topic: str = "",
+    answered: str = "",
+    page: int = 1,
+) -> Pagination:
+    statement = select(Question).where(Question.status.in_(("published", "answered")))
+    if topic:
+        statement = statement.where(Question.topics.contains(topic))
+    if answered == "yes":
+        statement = statement.where(Question.first_answered_at.is_not(None))
+    elif answered == "no":
+        statement = statement.where(Question.first_answered_at.is_(None))
+    if term:
+        statement = search.matching(statement, term)
+    else:
+        statement = statement.order_by(Question.published_at.desc(), Question.id.desc())
+    return db.paginate(statement, page=page, per_page=PAGE_SIZE, error_out=False)
+
+
+def answered_for_topic(slug: str, limit: int = 3) -> list[Question]:
+    """Answered questions tagged with a course module, for that module's page."""
+    return list(
+        db.session.scalars(
+            select(Question)
+            .where(Question.status == "answered", Question.topics.contains(slug))
+            .order_by(Question.me_too_count.desc(), Question.first_answered_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def similar(term: str, limit: int = 5) -> list[Question]:
+    if not search.terms(term):
+        return []
+    statement = search.matching(
+        select(Question).where(Question.status.in_(("published", "answered"))), term
+    )
+    return list(db.session.scalars(statement.limit(limit)))
+
+
+def question_or_404(actor: User, question_id: int) -> Question:
+    question = db.session.scalar(
+        select(Question)
+        .options(
+            joinedload(Question.asker),
+            selectinload(Question.answers).joinedload(Answer.clinician),
+        )
+        .where(Question.id == question_id)
+    )
+    if question is None or not policy.can_view_question(actor, question):
+        abort(404)
+    return question
+
+
+def answer_or_404(answer_id: int) -> Answer:
+    reply = db.session.scalar(
+        select(Answer).options(joinedload(Answer.question)).where(Answer.id == answer_id)
+    )
+    if reply is None:
+        abort(404)
+    return reply
+
+
+def mine(user: User) -> list[Question]:
+    return list(
+        db.session.scalars(
+            select(Question)
+            .where(Question.asker_id == user.id)
+            .order_by(Question.created_at.desc())
+            .limit(100)
+        )
+    )
+
+
+def my_votes(user: User, question: Question) -> set[str]:
+    return set(
+        db.session.scalars(
+            select(QuestionVote.kind).where(
+                QuestionVote.question_id == question.id, QuestionVote.user_id == user.id
+            )
+        )
+    )
+
+
+def moderation_queue() -> list[Question]:
+    """Waiting, hidden or flagged questions: urgent first, then oldest first."""
+    flagged = select(ContentFlag.question_id).where(ContentFlag.resolved_at.is_(None))
+    return list(
+        db.session.scalars(
+            select(Question)
+            .options(joinedload(Question.asker))
+            .where((Question.status.in_(("pending", "hidden"))) | Question.id.in_(flagged))
+            .order_by(Question.urgent.desc(), Question.created_at)
+            .limit(200)
+        )
+    )
+
+
+def asker_history(asker_ids: set[int]) -> dict[int, tuple[int, int]]:
+    """Per asker: how many questions before, and how many flags on them."""
+    if not asker_ids:
+        return {}
+    counts = dict(
+        db.session.execute(
+            select(Question.asker_id, func.count(Question.id))
+            .where(Question.asker_id.in_(asker_ids))
+            .group_by(Question.asker_id)
+        ).all()
+    )
+    flags = dict(
+        db.session.execute(
+            select(Question.asker_id, func.count(ContentFlag.id))
+            .join(ContentFlag, ContentFlag.question_id == Question.id)
+            .where(Question.asker_id.in_(asker_ids))
+            .group_by(Question.asker_id)
+        ).all()
+    )
+    return {uid: (int(counts.get(uid, 0)), int(flags.get(uid, 0))) for uid in asker_ids}
+
+
+def open_flags(question: Question) -> list[ContentFlag]:
+    return list(
+        db.session.scalars(
+            select(ContentFlag).where(
+                ContentFlag.question_id == question.id, ContentFlag.resolved_at.is_(None)
+            )
+        )
+    )
+
+
+def revisions(question: Question) -> list[QuestionRevision]:
+    return list(
+        db.session.scalars(
+            select(QuestionRevision)
+            .where(QuestionRevision.question_id == question.id)
+            .order_by(QuestionRevision.created_at)
+        )
+    )
+
+
+def answer_revisions(reply: Answer) -> list[AnswerRevision]:
+    return list(
+        db.session.scalars(
+            select(AnswerRevision)
+            .where(AnswerRevision.answer_id == reply.id)
+            .order_by(AnswerRevision.created_at.desc())
+        )
+    )
+
+
+def answer_queue() -> list[Question]:
+    """Unanswered questions for clinicians: urgent, then most "me too", then oldest."""
+    return list(
+        db.session.scalars(
+            select(Question)
+            .options(joinedload(Question.asker))
+            .where(Question.status.in_(("published", "private_pending")))
+            .order_by(Question.urgent.desc(), Question.me_too_count.desc(), Question.created_at)
+            .limit(200)
+        )
+    )
+
+
+def recent_observations(limit: int = 50) -> list[Observation]:
+    return list(
+        db.session.scalars(
+            select(Observation)
+            .options(joinedload(Observation.author))
+            .order_by(Observation.urgent.desc(), Observation.created_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def observations_sent(circle_id: int) -> list[datetime]:
+    return list(
+        db.session.scalars(
+            select(Observation.created_at)
+            .where(Observation.circle_id == circle_id)
+            .order_by(Observation.created_at.desc())
+            .limit(20)
+        )
+    )
+
+
+def median_hours_to_answer(now: datetime, days: int = 90) -> float | None:
+    """Median time from asking to the first answer, over recent answered questions."""
+    rows = db.session.execute(
+        select(Question.created_at, Question.first_answered_at)
+        .where(
+            Question.first_answered_at.is_not(None),
+            Question.first_answered_at >= now - timedelta(days=days),
+        )
+        .order_by(Question.first_answered_at.desc())
+        .limit(500)
+    ).all()
+    hours = [
+        (as_utc(done) - as_utc(asked)).total_seconds() / 3600
+        for asked, done in rows
+        if done is not None
+    ]
+    return round(statistics.median(hours), 1) if hours else None
+
+
+def queue_health(now: datetime) -> dict[str, object]:
+    waiting = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Question)
+            .where(Question.status.in_(("pending", "published", "private_pending")))
+        )
+        or 0
+    )
+    urgent_old = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Question)
+            .where(
+                Question.urgent.is_(True),
+                Question.status.in_(("pending", "private_pending")),
+                Question.created_at <= now - timedelta(hours=1),
+            )
+        )
+        or 0
+    )
+    return {
+        "waiting": waiting,
+        "urgent_old": urgent_old,
+        "median_hours": median_hours_to_answer(now),
+    }
