@@ -26,7 +26,7 @@ from portal.learning.models import (
     StepRevision,
     WellbeingCheckIn,
 )
-from portal.notifications.models import Notification, OutgoingEmail
+from portal.notifications.models import Notification, OutgoingEmail, SafetyAlert
 from portal.qa.models import (
     Answer,
     AnswerRevision,
@@ -69,6 +69,7 @@ __all__ = [
     "QuestionRevision",
     "QuestionVote",
     "RecoveryTimeline",
+    "SafetyAlert",
     "StepProgress",
     "StepRevision",
     "TreatmentDay",

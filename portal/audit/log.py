@@ -47,6 +47,7 @@ ACTIONS = {
     "moderation.duplicate": "Question marked as a duplicate",
     "moderation.routed_private": "Question routed privately to clinicians",
     "moderation.hidden": "Content hidden after flags",
+    "moderation.alert_handled": "Urgent alert handled",
 }
 
 

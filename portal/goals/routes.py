@@ -30,13 +30,21 @@ from portal.goals.forms import (
 )
 from portal.goals.models import COLUMN_LABELS, Column, Goal
 from portal.goals.queries import BoardAccess
+from portal.notifications.alerts import raise_safety_alert
 
 bp = Blueprint("goals", __name__)
 
 
-def _crisis_check(*texts: str | None) -> None:
-    """Whoever wrote words of crisis sees the crisis resources first, on the very next page."""
-    if check_text(" \n".join(t for t in texts if t)).crisis:
+def _crisis_check(board: BoardAccess, source: str, *texts: str | None) -> None:
+    """Whoever wrote words of crisis sees the crisis resources first, on the very next page;
+    the words are saved as written, and moderators get an urgent alert (committed here)."""
+    text = " \n".join(t for t in texts if t)
+    check = check_text(text)
+    if check.crisis:
+        raise_safety_alert(
+            source=source, text=text, author=board.actor, circle_id=board.circle.id, check=check
+        )
+        db.session.commit()
         flash("crisis", "crisis")
 
 
@@ -102,7 +110,7 @@ def new_goal(circle_id: int) -> ResponseReturnValue:
             error = str(problem)
         else:
             db.session.commit()
-            _crisis_check(goal.title, goal.why)
+            _crisis_check(board, "new goal", goal.title, goal.why)
             flash("Goal added.", "success")
             return redirect(url_for("goals.show_goal", goal_id=goal.id))
     status = 422 if (form.errors or error) else 200
@@ -151,7 +159,7 @@ def suggest_goal(circle_id: int) -> ResponseReturnValue:
                 form.title.errors = [str(problem)]
             else:
                 db.session.commit()
-                _crisis_check(form.title.data, form.why.data)
+                _crisis_check(board, "goal suggestion", form.title.data, form.why.data)
                 flash(
                     f"Your suggestion is with {board.circle.patient.display_name}. "
                     "It stays a suggestion until they decide.",
@@ -398,7 +406,7 @@ def add_checkin(goal_id: int) -> ResponseReturnValue:
             form.note.errors = [str(problem)]
         else:
             db.session.commit()
-            _crisis_check(form.note.data)
+            _crisis_check(board, "goal check-in", form.note.data)
             flash("Check-in saved.", "success")
             return redirect(url_for("goals.show_goal", goal_id=goal.id, _anchor="check-ins"))
     return _render_goal(goal, board, viewer_ids, 422, checkin_form=form)
@@ -453,7 +461,7 @@ def encourage(goal_id: int) -> ResponseReturnValue:
             form.body.errors = [str(problem)]
         else:
             db.session.commit()
-            _crisis_check(form.body.data)
+            _crisis_check(board, "board message", form.body.data)
             flash("Sent. Thank you for cheering them on.", "success")
             return redirect(url_for("goals.show_goal", goal_id=goal.id, _anchor="messages"))
     return _render_goal(goal, board, viewer_ids, 422, encourage_form=form)
@@ -480,7 +488,7 @@ def offer_help(goal_id: int) -> ResponseReturnValue:
             form.body.errors = [str(problem)]
         else:
             db.session.commit()
-            _crisis_check(form.body.data)
+            _crisis_check(board, "offer of help", form.body.data)
             flash("Your offer is sent. They can accept or say no thanks.", "success")
             return redirect(url_for("goals.show_goal", goal_id=goal.id, _anchor="offers"))
     return _render_goal(goal, board, viewer_ids, 422, offer_form=form)

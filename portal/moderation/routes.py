@@ -10,6 +10,9 @@ from portal.auth import sessions
 from portal.core import access
 from portal.core.forms import ConfirmForm
 from portal.extensions import db
+from portal.notifications.alerts import handle_alert as handle_alert_service
+from portal.notifications.alerts import open_alerts
+from portal.notifications.models import SafetyAlert
 from portal.qa import queries, services
 from portal.qa.forms import DuplicateForm, ModerationEditForm, ReturnForm
 
@@ -21,7 +24,22 @@ access.restrict_blueprint(bp, access.Rule(roles=frozenset({"moderator"})))
 def show_queue() -> ResponseReturnValue:
     questions = queries.moderation_queue()
     history = queries.asker_history({q.asker_id for q in questions if q.asker_id})
-    return render_template("moderation/show_queue.html", questions=questions, history=history)
+    return render_template(
+        "moderation/show_queue.html", questions=questions, history=history, alerts=open_alerts()
+    )
+
+
+@bp.post("/alerts/<int:alert_id>")
+def handle_alert(alert_id: int) -> ResponseReturnValue:
+    alert = db.session.get(SafetyAlert, alert_id)
+    if alert is None or alert.handled_at is not None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    handle_alert_service(alert, sessions.current_person())
+    db.session.commit()
+    flash("Marked as handled.", "success")
+    return redirect(url_for("moderation.show_queue"))
 
 
 def _forms(question):  # type: ignore[no-untyped-def]

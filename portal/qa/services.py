@@ -10,8 +10,8 @@ from portal.circles.models import CareCircle, Membership
 from portal.core.safety import check_text
 from portal.db import utcnow
 from portal.extensions import db
+from portal.notifications.alerts import alert_moderators
 from portal.notifications.inbox import notify
-from portal.notifications.mail import queue_email
 from portal.qa.models import (
     RETURN_REASONS,
     Answer,
@@ -57,24 +57,6 @@ def _staff(role: Role) -> list[User]:
     )
 
 
-def _alert_urgent(kind: str) -> None:
-    """Tell moderators at once, without any of the words (email is not a private channel)."""
-    for moderator in _staff(Role.MODERATOR):
-        queue_email(
-            moderator.email,
-            "Urgent: something in Recovery Circle needs review now",
-            "urgent_review",
-            person=moderator,
-            kind=kind,
-        )
-    notify(
-        (m.id for m in _staff(Role.MODERATOR)),
-        kind="urgent",
-        message=f"Urgent {kind} waiting for review",
-        link="/moderation",
-    )
-
-
 def ask(
     asker: User,
     *,
@@ -111,7 +93,7 @@ def ask(
         detail=("shared" if shared else "private") + (", urgent" if safety.crisis else ""),
     )
     if safety.crisis:
-        _alert_urgent("question")
+        alert_moderators("question")
     if not shared:
         notify(
             (c.id for c in _staff(Role.CLINICIAN)),
@@ -430,5 +412,5 @@ def send_observation(
         link="/answers",
     )
     if safety.crisis:
-        _alert_urgent("observation")
+        alert_moderators("observation")
     return observation

@@ -338,7 +338,7 @@ def test_user_text_is_sanitised_and_bounded(app, world):
     assert "under 200 characters" in too_long.get_data(as_text=True)
 
 
-def test_crisis_words_put_the_resources_first_and_are_still_saved(app, world):
+def test_crisis_words_put_the_resources_first_and_are_still_saved(app, world, mailbox):
     relative = as_(app, world, "full")
     response = submit(
         relative,
@@ -351,6 +351,20 @@ def test_crisis_words_put_the_resources_first_and_are_still_saved(app, world):
     assert 'href="tel:988"' in page.split('class="site-header"')[0]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Encouragement)) == 1
+    [email] = mailbox.to(world.people["moderator"].email)
+    assert "wants to end it" not in mailbox.text_of(email)  # no words in the email
+    moderator = as_(app, world, "moderator")
+    queue = moderator.get("/moderation").get_data(as_text=True)
+    assert "Urgent: crisis language elsewhere" in queue
+    assert "He told me he wants to end it all" in queue
+    with app.app_context():
+        from portal.notifications.models import SafetyAlert
+
+        alert_id = db.session.scalars(select(SafetyAlert.id)).one()
+    handled = submit(moderator, "/moderation", {}, action=f"/moderation/alerts/{alert_id}")
+    assert handled.status_code == 302
+    assert "He told me" not in moderator.get("/moderation").get_data(as_text=True)
+    assert as_(app, world, "full").get("/moderation").status_code == 403
 
 
 def count_queries(app, client, url) -> int:

@@ -1,0 +1,76 @@
+"""Crisis language anywhere: moderators are emailed at once (without the words), and text that
+has no queue of its own becomes an urgent alert at the top of theirs."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.audit.log import record
+from portal.auth.models import Role, User
+from portal.core.safety import SafetyCheck
+from portal.db import utcnow
+from portal.extensions import db
+from portal.notifications.inbox import notify
+from portal.notifications.mail import queue_email
+from portal.notifications.models import SafetyAlert
+
+
+def moderators() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User).where(User.active.is_(True), User.roles.contains(Role.MODERATOR.value))
+        )
+    )
+
+
+def alert_moderators(kind: str) -> None:
+    """Email every moderator now; the message carries no health details."""
+    team = moderators()
+    for moderator in team:
+        queue_email(
+            moderator.email,
+            "Urgent: something in Recovery Circle needs review now",
+            "urgent_review",
+            person=moderator,
+            kind=kind,
+        )
+    notify(
+        (m.id for m in team),
+        kind="urgent",
+        message=f"Urgent {kind} waiting for review",
+        link="/moderation",
+    )
+
+
+def raise_safety_alert(
+    *, source: str, text: str, author: User, circle_id: int | None, check: SafetyCheck
+) -> SafetyAlert:
+    alert = SafetyAlert(
+        source=source,
+        excerpt=text[:2000],
+        author_id=author.id,
+        circle_id=circle_id,
+        patterns=" ".join(check.matched)[:300],
+    )
+    db.session.add(alert)
+    db.session.flush()
+    alert_moderators(source)
+    return alert
+
+
+def open_alerts() -> list[SafetyAlert]:
+    return list(
+        db.session.scalars(
+            select(SafetyAlert)
+            .where(SafetyAlert.handled_at.is_(None))
+            .order_by(SafetyAlert.created_at)
+            .limit(100)
+        )
+    )
+
+
+def handle_alert(alert: SafetyAlert, moderator: User) -> None:
+    alert.handled_at, alert.handled_by_id = utcnow(), moderator.id
+    record(
+        "moderation.alert_handled", actor=moderator, target_type="safety_alert", target_id=alert.id
+    )
