@@ -37,6 +37,7 @@ def seed(*, password: str) -> None:
     _seed_circles()
     _seed_board()
     sync_course()
+    _seed_questions()
 
 
 CIRCLES = {
@@ -174,6 +175,65 @@ def _seed_board() -> None:
         ]
     )
     db.session.flush()
+
+
+DEMO_ANSWER = (
+    "Feeling better and having energy back are two different parts of healing. Mood can lift "
+    "quickly, while sleep, energy and routine often take weeks to follow. Keep an eye on the "
+    "overall direction rather than single days, and mention big changes in sleep to the care "
+    "team."
+)
+
+
+def _seed_questions() -> None:
+    """A few published, answered and waiting questions so every Q&A page has content."""
+    from portal.qa.models import Answer, Question
+    from portal.qa.search import index_question
+
+    if db.session.scalar(select(Question.id).limit(1)):
+        return
+    people = {u.email: u for u in db.session.scalars(select(User))}
+    clinician = people["clinician@demo.recovery-circle.test"]
+    now = utcnow()
+    answered = Question(
+        asker_id=people["priya@demo.recovery-circle.test"].id,
+        asker_relationship="Partner",
+        title="Why does my partner still seem tired after the good days?",
+        body="The first treatments helped a lot, but some days he sleeps until noon.",
+        topics="fast-relief",
+        anonymous=True,
+        status="answered",
+        published_at=now,
+        first_answered_at=now,
+        me_too_count=2,
+    )
+    waiting = Question(
+        asker_id=people["alex@demo.recovery-circle.test"].id,
+        asker_relationship="Parent",
+        title="How do I bring up going back to school without pushing?",
+        topics="not-lazy",
+        anonymous=True,
+        status="published",
+        published_at=now,
+    )
+    pending = Question(
+        asker_id=people["dev@demo.recovery-circle.test"].id,
+        asker_relationship="Brother or sister",
+        title="Is it okay to ask my brother how his treatment went?",
+        anonymous=True,
+        status="pending",
+    )
+    db.session.add_all([answered, waiting, pending])
+    db.session.flush()
+    db.session.add(
+        Answer(
+            question_id=answered.id,
+            clinician_id=clinician.id,
+            body=DEMO_ANSWER,
+        )
+    )
+    for question in (answered, waiting):
+        index_question(question)
 
 
 def sign_ins() -> list[tuple[str, str]]:
