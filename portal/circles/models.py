@@ -107,7 +107,7 @@ class InvitationKind(StrEnum):
 
 INVITATION_STATES = {
     "pending": "Waiting",
-    "accepted": "Accepted",
+    "accepted": "Joined",
     "expired": "Expired",
     "revoked": "Cancelled",
 }
@@ -150,6 +150,9 @@ class Invitation(Base):
         if self.status == "pending" and as_utc(self.expires_at) <= now:
             return "expired"
         return self.status
+
+    def state_label(self, now: datetime) -> str:
+        return INVITATION_STATES[self.state(now)]
 
     @property
     def relationship_label(self) -> str:

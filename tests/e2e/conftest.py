@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from portal import create_app
@@ -145,3 +145,14 @@ def axe_check(page: Page) -> None:
 @pytest.fixture
 def check() -> Callable[[Page], None]:
     return axe_check
+
+
+def sign_in(page: Page, portal: LivePortal, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the real form and land on the dashboard, axe-checking both pages."""
+    page.goto(portal.url + "/login")
+    axe_check(page)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
+    axe_check(page)

@@ -10,18 +10,7 @@ from portal.circles.models import Membership
 from portal.circles.services import ensure_circle
 from portal.db import utcnow
 from portal.extensions import db
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import LivePortal, axe_check
-
-
-def sign_in(page: Page, portal: LivePortal, email: str) -> None:
-    page.goto(portal.url + "/login")
-    axe_check(page)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
-    axe_check(page)
+from tests.e2e.conftest import LivePortal, axe_check, sign_in
 
 
 def build_circle(portal: LivePortal) -> tuple[int, int]:

@@ -6,8 +6,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import LivePortal, axe_check
+from tests.e2e.conftest import LivePortal, axe_check, sign_in
 from tests.fixtures.mailbox import Mailbox
 
 
@@ -17,16 +16,6 @@ def emailed_link(portal: LivePortal, address: str) -> str:
     match = re.search(r"(http://127\.0\.0\.1:\d+/join/\S+)", Mailbox.text_of(messages[-1]))
     assert match
     return match.group(1)
-
-
-def sign_in(page: Page, portal: LivePortal, email: str, password: str = PASSWORD) -> None:
-    page.goto(portal.url + "/login")
-    axe_check(page)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
-    axe_check(page)
 
 
 def sign_out(page: Page) -> None:

@@ -6,18 +6,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from portal.extensions import db
 from portal.learning.sync import sync_course
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import LivePortal, axe_check
-
-
-def sign_in(page: Page, portal: LivePortal, email: str) -> None:
-    page.goto(portal.url + "/login")
-    axe_check(page)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
-    axe_check(page)
+from tests.e2e.conftest import LivePortal, axe_check, sign_in
 
 
 def nav(page: Page, name: str) -> None:
