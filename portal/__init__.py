@@ -102,6 +102,7 @@ def register_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from portal.account.routes import bp as account_bp
     from portal.admin.routes import bp as admin_bp
     from portal.auth.routes import bp as auth_bp
     from portal.circles.routes import bp as circles_bp
@@ -124,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
         goals_bp,
         qa_bp,
         moderation_bp,
+        account_bp,
         admin_bp,
     ):
         app.register_blueprint(blueprint)

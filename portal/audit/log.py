@@ -24,6 +24,7 @@ ACTIONS = {
     "account.roles_changed": "Roles changed",
     "account.deactivated": "Account deactivated",
     "account.reactivated": "Account reactivated",
+    "account.exported": "Data exported",
     "access.denied": "Access refused (another circle's object)",
     "invitation.sent": "Invitation sent",
     "invitation.resent": "Invitation sent again",

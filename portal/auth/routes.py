@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -133,14 +134,48 @@ def reset_password(token: str) -> ResponseReturnValue:
     return render_template("auth/reset_password.html", form=form, user=user), status
 
 
-@bp.get("/account")
-@access.signed_in
-def account() -> str:
+def _render_account(
+    name_form: DisplayNameForm, password_form: ChangePasswordForm, status: int = 200
+) -> ResponseReturnValue:
+    person = sessions.current_person()
     return render_template(
         "auth/account.html",
-        name_form=DisplayNameForm(display_name=current_user.display_name),
-        password_form=ChangePasswordForm(),
+        name_form=name_form,
+        password_form=password_form,
+        open_sessions=services.open_sessions(person),
+        this_session=sessions.current_session(),
+    ), status
+
+
+@bp.get("/account")
+@access.signed_in
+def account() -> ResponseReturnValue:
+    return _render_account(
+        DisplayNameForm(display_name=current_user.display_name), ChangePasswordForm()
     )
+
+
+@bp.post("/account/sessions/end-others")
+@access.signed_in
+def end_other_sessions() -> ResponseReturnValue:
+    """Sign out everywhere else: every other browser needs the password again."""
+    person = sessions.current_person()
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ended = services.end_all_sessions(person, keep=sessions.current_session())
+    record(
+        "auth.sign_out_everywhere",
+        actor=person,
+        target_type="user",
+        target_id=person.id,
+        detail=f"{ended} other sessions",
+    )
+    db.session.commit()
+    flash(
+        "Every other device is signed out." if ended else "No other device was signed in.",
+        "success",
+    )
+    return redirect(url_for("auth.account", _anchor="sessions"))
 
 
 @bp.post("/account/name")
@@ -157,9 +192,7 @@ def change_name() -> ResponseReturnValue:
             db.session.commit()
             flash("Your name is saved.", "success")
             return redirect(url_for("auth.account"))
-    return render_template(
-        "auth/account.html", name_form=form, password_form=ChangePasswordForm()
-    ), 422
+    return _render_account(form, ChangePasswordForm(), 422)
 
 
 @bp.post("/account/password")
@@ -185,5 +218,4 @@ def change_password() -> ResponseReturnValue:
             sessions.begin(new)
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("auth.account"))
-    name_form = DisplayNameForm(display_name=user.display_name)
-    return render_template("auth/account.html", name_form=name_form, password_form=form), 422
+    return _render_account(DisplayNameForm(display_name=user.display_name), form, 422)

@@ -130,6 +130,18 @@ def start_session(user: User, *, remember: bool, device: str) -> NewSession:
     return NewSession(row, token)
 
 
+def open_sessions(user: User) -> list[UserSession]:
+    """The browsers signed in to this account now (newest first)."""
+    return list(
+        db.session.scalars(
+            select(UserSession)
+            .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+            .order_by(UserSession.last_seen_at.desc())
+            .limit(50)
+        )
+    )
+
+
 def end_session(session_row: UserSession) -> None:
     if session_row.ended_at is None:
         session_row.ended_at = utcnow()
