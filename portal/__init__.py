@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.account.routes import bp as account_bp
     from portal.admin.routes import bp as admin_bp
     from portal.auth.routes import bp as auth_bp
+    from portal.auth.sessions import require_staff_two_factor
     from portal.circles.routes import bp as circles_bp
     from portal.core.access import enforce_access
     from portal.core.errors import register_error_pages
@@ -116,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.qa.routes import bp as qa_bp
 
     app.before_request(enforce_access)
+    app.before_request(require_staff_two_factor)
     for blueprint in (
         main_bp,
         auth_bp,

@@ -42,7 +42,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCKOUT": timedelta(minutes=15),
         "PASSWORD_RESET_MAX_AGE": timedelta(hours=1),
-        "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug's scrypt: n=2**15, r=8, p=1
+        "PASSWORD_HASH_METHOD": "scrypt",
+        # Staff must set up two-factor sign-in before using the portal (on in production).
+        "REQUIRE_STAFF_TWO_FACTOR": None,  # werkzeug's scrypt: n=2**15, r=8, p=1
         # Mail: with no MAIL_SERVER, development writes .eml files to instance/outbox/.
         "MAIL_SERVER": "",
         "MAIL_PORT": 25,
@@ -77,6 +79,7 @@ ENV_OVERRIDES: dict[str, Callable[[str], Any]] = {
     "PUBLIC_BASE_URL": str,
     "CLINIC_NAME": str,
     "DEMO_PASSWORD": str,
+    "REQUIRE_STAFF_TWO_FACTOR": lambda v: v.lower() in {"1", "true", "yes", "on"},
 }
 
 
@@ -105,6 +108,7 @@ def for_environment(env: str) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "REQUIRE_STAFF_TWO_FACTOR_DEFAULT": production,
     }
 
 

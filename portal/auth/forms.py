@@ -66,3 +66,11 @@ class DisplayNameForm(FlaskForm):
             Length(max=80, message="Please keep your name to 80 characters."),
         ],
     )
+
+
+class TwoFactorForm(FlaskForm):
+    code = StringField(
+        "Code from your authenticator app",
+        description="Six digits. Or one of your recovery codes.",
+        validators=[DataRequired("Please enter the code."), Length(max=20)],
+    )

@@ -18,15 +18,17 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from portal.audit.log import record
-from portal.auth import services, sessions
+from portal.auth import services, sessions, two_factor
 from portal.auth.forms import (
     ChangePasswordForm,
     DisplayNameForm,
     ForgotPasswordForm,
     LoginForm,
     ResetPasswordForm,
+    TwoFactorForm,
 )
 from portal.auth.models import User
+from portal.auth.throttle import lockout_remaining, note_failure
 from portal.core import access
 from portal.core.forms import ConfirmForm
 from portal.extensions import db, limiter
@@ -70,6 +72,10 @@ def login() -> ResponseReturnValue:
         except services.AccountError as error:
             db.session.commit()  # the failure count and the audit row must stick
             return render_template("auth/login.html", form=form, error=str(error)), 401
+        if user.has_two_factor:
+            db.session.commit()
+            sessions.await_second_factor(user, remember=bool(form.remember.data))
+            return redirect(url_for("auth.second_factor", next=request.args.get("next")))
         new = services.start_session(
             user,
             remember=bool(form.remember.data),
@@ -81,6 +87,82 @@ def login() -> ResponseReturnValue:
     status = 422 if form.errors else 200
     signed_out = request.args.get("signed_out") == "1"
     return render_template("auth/login.html", form=form, signed_out=signed_out), status
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"])
+@access.public
+@limiter.limit(_login_limit, methods=["POST"])
+def second_factor() -> ResponseReturnValue:
+    """The second step of a staff sign-in: a code from the authenticator app."""
+    pending = sessions.pending_second_factor()
+    if pending is None:
+        flash("Please sign in again.", "info")
+        return redirect(url_for("auth.login"))
+    user, remember = pending
+    form = TwoFactorForm()
+    if form.validate_on_submit():
+        locked = lockout_remaining(user.email)
+        if locked:
+            return render_template(
+                "auth/second_factor.html", form=form, error=str(services.SignInLockedError(locked))
+            ), 429
+        try:
+            two_factor.verify(user, form.code.data or "")
+        except two_factor.TwoFactorError as error:
+            note_failure(user.email)
+            record("auth.two_factor_failed", target_type="user", target_id=user.id)
+            db.session.commit()
+            return render_template("auth/second_factor.html", form=form, error=str(error)), 401
+        new = services.start_session(
+            user, remember=remember, device=sessions.describe_device(request.user_agent.string)
+        )
+        db.session.commit()
+        sessions.begin(new)
+        return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+    return render_template("auth/second_factor.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/account/two-factor")
+@access.signed_in
+def two_factor_settings() -> ResponseReturnValue:
+    return render_template("auth/two_factor.html", person=sessions.current_person())
+
+
+@bp.post("/account/two-factor/start")
+@access.signed_in
+def start_two_factor() -> ResponseReturnValue:
+    person = sessions.current_person()
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    two_factor.begin_setup(person)
+    db.session.commit()
+    return redirect(url_for("auth.confirm_two_factor"))
+
+
+@bp.route("/account/two-factor/confirm", methods=["GET", "POST"])
+@access.signed_in
+def confirm_two_factor() -> ResponseReturnValue:
+    person = sessions.current_person()
+    if not person.totp_pending_secret:
+        return redirect(url_for("auth.two_factor_settings"))
+    form = TwoFactorForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.confirm_setup(person, form.code.data or "")
+        except two_factor.TwoFactorError as problem:
+            error = str(problem)
+        else:
+            db.session.commit()
+            return render_template("auth/recovery_codes.html", codes=codes)
+    uri = two_factor.provisioning_uri(person)
+    return render_template(
+        "auth/confirm_two_factor.html",
+        form=form,
+        error=error,
+        secret=person.totp_pending_secret,
+        qr=two_factor.qr_svg(uri),
+    ), (422 if (form.errors or error) else 200)
 
 
 @bp.post("/logout")

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import partial
 
-from flask import Response, current_app, g, request, session
+from flask import Response, current_app, g, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
@@ -60,6 +61,30 @@ def begin(new: NewSession) -> None:
     session[SEEN_KEY] = int(utcnow().timestamp())
     session.permanent = new.record.remembered
     g.user_session = new.record
+
+
+PENDING_KEY = "second_factor"
+PENDING_FOR = 300  # seconds to type the code
+
+
+def await_second_factor(user: User, *, remember: bool) -> None:
+    """Password checked; remember (for five minutes) who still owes a code. No session yet."""
+    session.clear()
+    session[PENDING_KEY] = [user.id, int(utcnow().timestamp()), remember]
+
+
+def pending_second_factor() -> tuple[User, bool] | None:
+    pending = session.get(PENDING_KEY)
+    if not isinstance(pending, list) or len(pending) != 3:
+        return None
+    user_id, started, remember = pending
+    if utcnow().timestamp() - started > PENDING_FOR:
+        session.pop(PENDING_KEY, None)
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or not user.has_two_factor:
+        return None
+    return user, bool(remember)
 
 
 def finish() -> None:
@@ -127,3 +152,28 @@ SYSTEMS = (
 
 def signed_in() -> bool:
     return bool(current_user.is_authenticated)
+
+
+TWO_FACTOR_SETUP_ENDPOINTS = frozenset(
+    {
+        "auth.two_factor_settings",
+        "auth.start_two_factor",
+        "auth.confirm_two_factor",
+        "auth.logout",
+        "main.help_now",
+        "main.healthz",
+        "static",
+    }
+)
+
+
+def require_staff_two_factor() -> ResponseReturnValue | None:
+    """``before_request``: where the clinic requires it, staff set up two-factor first."""
+    required = current_app.config["REQUIRE_STAFF_TWO_FACTOR"]
+    if required is None:
+        required = current_app.config["REQUIRE_STAFF_TWO_FACTOR_DEFAULT"]
+    if not required or request.endpoint in TWO_FACTOR_SETUP_ENDPOINTS:
+        return None
+    if current_user.is_authenticated and current_user.is_staff and not current_user.has_two_factor:
+        return redirect(url_for("auth.two_factor_settings"))
+    return None

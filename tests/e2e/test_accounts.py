@@ -146,3 +146,39 @@ def test_account_settings_and_crisis_page(checked_page: Page, live_portal: LiveP
     page.goto(live_portal.url + "/")
     axe_check(page)
     expect(page.get_by_role("link", name="Need help now?")).to_be_in_viewport()
+
+
+def test_a_clinician_sets_up_two_factor_and_signs_in_with_it(
+    checked_page: Page, live_portal: LivePortal
+):
+    import pyotp
+
+    from portal.db import utcnow
+
+    page = checked_page
+    live_portal.add_user("clinician", "cal@example.test", "Dr. Cal")
+    sign_in(page, live_portal, "cal@example.test")
+    axe_check(page)
+    page.get_by_role("link", name="Account").click()
+    axe_check(page)
+    page.get_by_role("link", name="Set it up two-factor sign-in").click()
+    axe_check(page)
+    page.get_by_role("button", name="Set it up").click()
+    axe_check(page)
+    secret = page.locator("code.secret").inner_text()
+    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Turn it on").click()
+    expect(page.get_by_role("heading", name="Two-factor sign-in is on")).to_be_visible()
+    axe_check(page)
+    page.get_by_role("link", name="I saved them").click()
+    axe_check(page)
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    axe_check(page)
+    sign_in(page, live_portal, "cal@example.test")
+    expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
+    axe_check(page)
+    later = pyotp.TOTP(secret).at(utcnow().timestamp() + 30)
+    page.get_by_label("Code from your authenticator app").fill(later)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Hello, Dr. Cal")).to_be_visible()
+    axe_check(page)
