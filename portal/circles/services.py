@@ -31,6 +31,7 @@ from portal.core.deferred import defer_write
 from portal.core.tokens import token_digest
 from portal.db import as_utc, utcnow
 from portal.extensions import db
+from portal.notifications.inbox import notify
 from portal.notifications.mail import queue_email
 
 
@@ -242,6 +243,12 @@ def accept(invitation: Invitation, person: User) -> None:
     record("invitation.accepted", actor=person, target_type="invitation", target_id=invitation.id)
     inviter = invitation.inviter
     if inviter is not None and inviter.active:
+        notify(
+            [inviter.id],
+            kind="invitation_accepted",
+            message=f"{person.display_name} accepted your invitation",
+            link="/circle" if invitation.kind == InvitationKind.MEMBER else "/invitations",
+        )
         queue_email(
             inviter.email,
             "Someone joined you on Recovery Circle",

@@ -28,6 +28,7 @@ from portal.goals.models import (
     TreatmentDay,
     Visibility,
 )
+from portal.notifications.inbox import notify
 
 TITLE_LIMIT = 200
 TEXT_LIMIT = 2000
@@ -70,6 +71,19 @@ def _activity(
             for_user_id=for_user_id,
         )
     )
+    link = f"/goals/{goal.id}" if goal else f"/circles/{circle_id}/treatment-days"
+    if for_user_id is not None:
+        notify([for_user_id], kind=f"board_{kind}", message=summary, link=link)
+        return
+    circle = db.session.get(CareCircle, circle_id)
+    settings = db.session.get(BoardSettings, circle_id)
+    resting = (
+        settings is not None
+        and settings.quiet_until is not None
+        and (as_utc(settings.quiet_until) > utcnow())
+    )
+    if circle is not None and circle.patient_id != actor.id and not resting:
+        notify([circle.patient_id], kind=f"board_{kind}", message=summary, link=link)
 
 
 def _check_version(goal: Goal, expected_version: int) -> None:

@@ -411,3 +411,30 @@ def test_board_queries_do_not_grow_with_goals(app, world):
     large = (count_queries(app, patient, url), count_queries(app, relative, url))
     assert large == small
     assert max(large) <= 12
+
+
+def test_board_events_reach_the_notification_centre_but_not_in_quiet_time(app, world):
+    from portal.notifications.models import Notification
+
+    relative = as_(app, world, "full")
+    goal_url = f"/goals/{world.goals['a']}"
+    submit(relative, goal_url, {"msg-body": "Proud of you"}, action=f"{goal_url}/encouragement")
+    patient = as_(app, world, "patient")
+    page = patient.get("/notifications").get_data(as_text=True)
+    assert "Full sent encouragement on “Secret goal of circle a”" in page
+    submit(patient, board_url(world), {"days": "7"}, action=f"{board_url(world)}/quiet")
+    submit(relative, goal_url, {"msg-body": "Still here"}, action=f"{goal_url}/encouragement")
+    with app.app_context():
+        mine = db.session.scalars(
+            select(Notification).where(Notification.user_id == world.people["patient"].id)
+        ).all()
+    assert len(mine) == 1  # the second one waits quietly on the board
+    [notice] = mine
+    opened = submit(patient, "/notifications", {}, action=f"/notifications/{notice.id}")
+    assert opened.headers["Location"] == goal_url
+    with app.app_context():
+        assert db.session.get(Notification, notice.id).read_at is not None
+    other = as_(app, world, "board_only")
+    assert (
+        submit(other, "/notifications", {}, action=f"/notifications/{notice.id}").status_code == 404
+    )
