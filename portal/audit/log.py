@@ -28,6 +28,7 @@ ACTIONS = {
     "account.deactivated": "Account deactivated",
     "account.reactivated": "Account reactivated",
     "account.exported": "Data exported",
+    "account.deleted": "Account deleted by its owner",
     "access.denied": "Access refused (another circle's object)",
     "invitation.sent": "Invitation sent",
     "invitation.resent": "Invitation sent again",

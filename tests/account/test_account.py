@@ -84,3 +84,65 @@ def test_a_patient_export_includes_their_circle_and_board(app, world):
 def test_export_needs_a_form_token(app, world):
     member = as_(app, world, "full")
     assert member.post("/account/export").status_code == 400
+
+
+def test_a_family_member_deletes_their_account(app, world):
+    member = as_(app, world, "full")
+    goal_url = f"/goals/{world.goals['a']}"
+    submit(
+        member, goal_url, {"msg-body": "You are doing great"}, action=f"{goal_url}/encouragement"
+    )
+    submit(
+        member,
+        "/qa/ask",
+        {"title": "A pending question of mine", "sharing": "shared", "action": "send"},
+    )
+    refused = submit(member, "/account/delete", {"password": "wrong password", "understand": "y"})
+    assert refused.status_code == 422
+    response = submit(member, "/account/delete", {"password": PASSWORD, "understand": "y"})
+    assert response.status_code == 302
+    assert "cookies" in response.headers["Clear-Site-Data"]
+    assert sign_in(app.test_client(), world.people["full"].email, PASSWORD).status_code == 401
+    page = as_(app, world, "patient").get(goal_url).get_data(as_text=True)
+    assert "<strong>A former member</strong>" in page
+    assert "You are doing great" in page
+    with app.app_context():
+        from portal.auth.models import User
+        from portal.circles.models import Membership
+        from portal.qa.models import Question
+
+        assert db.session.get(User, world.people["full"].id) is None
+        assert db.session.get(Membership, world.memberships["full"]) is None
+        assert db.session.scalars(select(Question)).all() == []
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "account.deleted")
+        ).one()
+        assert event.actor_id is None
+        assert world.people["full"].email not in json.dumps(
+            [e.detail for e in db.session.scalars(select(AuditEvent))]
+        )
+
+
+def test_a_patient_deletion_erases_their_circle_and_board(app, world):
+    patient = as_(app, world, "patient")
+    assert (
+        submit(patient, "/account/delete", {"password": PASSWORD, "understand": "y"}).status_code
+        == 302
+    )
+    with app.app_context():
+        from portal.circles.models import CareCircle, Invitation
+        from portal.goals.models import Goal
+
+        assert db.session.get(CareCircle, world.circles["a"]) is None
+        assert db.session.get(Goal, world.goals["a"]) is None
+        assert db.session.get(Invitation, world.invitations["a"]) is None
+        assert db.session.get(CareCircle, world.circles["b"]) is not None
+    member = as_(app, world, "board_only")  # the relative keeps their account
+    assert member.get(f"/circles/{world.circles['a']}").status_code == 404
+
+
+def test_the_last_admin_cannot_delete_themselves(app, world):
+    admin = as_(app, world, "admin")
+    response = submit(admin, "/account/delete", {"password": PASSWORD, "understand": "y"})
+    assert response.status_code == 422
+    assert "only administrator" in response.get_data(as_text=True)

@@ -10,6 +10,7 @@ from portal.circles.models import Membership
 from portal.circles.services import ensure_circle
 from portal.db import utcnow
 from portal.extensions import db
+from tests.conftest import PASSWORD
 from tests.e2e.conftest import LivePortal, axe_check, sign_in
 
 
@@ -130,3 +131,49 @@ def test_a_board_with_coaching_suggestions_and_help(
         other.context.close()
     priya.context.close()
     assert other_id != circle_id
+
+
+def test_a_relative_exports_then_deletes_their_account(
+    checked_page: Page, live_portal: LivePortal, browser: Browser
+):
+    import json
+    import zipfile
+
+    page = checked_page
+    circle_id, _other = build_circle(live_portal)
+    with live_portal.app.app_context():
+        from portal.goals.models import Encouragement, Goal
+
+        goal = Goal(circle_id=circle_id, title="A short walk", column="doing")
+        db.session.add(goal)
+        db.session.flush()
+        priya_id = db.session.scalar(
+            db.select(Membership.user_id).where(Membership.relationship_kind == "partner")
+        )
+        db.session.add(Encouragement(goal_id=goal.id, author_id=priya_id, body="Go Sam!"))
+        db.session.commit()
+        goal_id = goal.id
+
+    sign_in(page, live_portal, "priya@example.test")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Account").click()
+    axe_check(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download my data").click()
+    with zipfile.ZipFile(download.value.path()) as archive:
+        data = json.loads(archive.read("recovery-circle-data.json"))
+    assert data["encouragement_written"][0]["body"] == "Go Sam!"
+    page.get_by_role("link", name="Delete my account").click()
+    axe_check(page)
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_label("I understand this cannot be undone").check()
+    page.get_by_role("button", name="Delete my account").click()
+    expect(page.get_by_text("Your account is deleted.")).to_be_visible()
+    axe_check(page)
+
+    sam = browser.new_context().new_page()
+    sign_in(sam, live_portal, "sam@example.test")
+    sam.goto(f"{live_portal.url}/goals/{goal_id}")
+    expect(sam.get_by_text("A former member")).to_be_visible()
+    expect(sam.get_by_text("Go Sam!")).to_be_visible()
+    axe_check(sam)
+    sam.context.close()
