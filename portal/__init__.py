@@ -114,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.main.routes import bp as main_bp
     from portal.moderation.routes import bp as moderation_bp
     from portal.notifications.routes import bp as notifications_bp
+    from portal.overview.routes import bp as overview_bp
     from portal.qa.routes import bp as qa_bp
 
     app.before_request(enforce_access)
@@ -128,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
         qa_bp,
         moderation_bp,
         account_bp,
+        overview_bp,
         admin_bp,
     ):
         app.register_blueprint(blueprint)

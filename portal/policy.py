@@ -288,3 +288,8 @@ def can_send_observation(actor: Any, circle: CareCircle, membership: Membership 
 def can_view_queue_health(actor: Any) -> bool:
     """Admins watch how long families wait."""
     return _holds(actor, Role.ADMIN)
+
+
+def can_view_overview(actor: Any) -> bool:
+    """Admins and clinicians see the clinic's totals."""
+    return _holds(actor, Role.ADMIN) or _holds(actor, Role.CLINICIAN)

@@ -182,3 +182,19 @@ def test_a_clinician_sets_up_two_factor_and_signs_in_with_it(
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Hello, Dr. Cal")).to_be_visible()
     axe_check(page)
+
+
+def test_staff_overview_pages_are_accessible(checked_page: Page, live_portal: LivePortal):
+    page = checked_page
+    live_portal.add_user("admin clinician", "ada@example.test", "Ada")
+    sign_in(page, live_portal, "ada@example.test")
+    axe_check(page)
+    for name in ("Overview", "Audit log", "People"):
+        page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
+        axe_check(page)
+    page.goto(live_portal.url + "/admin/questions-health")
+    axe_check(page)
+    page.goto(live_portal.url + "/learn/family-wellbeing")
+    axe_check(page)
+    page.goto(live_portal.url + "/notifications")
+    axe_check(page)

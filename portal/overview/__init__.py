@@ -1,0 +1,1 @@
+"""The clinic overview: counts a clinic looks at, drawn as accessible SVG charts."""
