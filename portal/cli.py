@@ -19,6 +19,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(send_mail)
     app.cli.add_command(learning_cli)
+    app.cli.add_command(send_digests)
 
 
 @click.command("create-admin")
@@ -61,3 +62,13 @@ def seed_demo(if_empty: bool) -> None:
 def send_mail() -> None:
     """Send queued mail that is due (safe to run from cron)."""
     click.echo(f"{deliver_queued(limit=500)} message(s) sent.")
+
+
+@click.command("send-digests")
+@with_appcontext
+def send_digests() -> None:
+    """Send due daily digests, then the mail queue (safe to run from cron every few minutes)."""
+    from portal.notifications.inbox import send_digests as gather
+
+    count = gather()
+    click.echo(f"{count} digest(s) queued, {deliver_queued(limit=500)} message(s) sent.")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, utcnow
@@ -42,6 +42,9 @@ class Notification(Base):
     link: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # For a daily digest: waiting (pending), then claimed by exactly one digest run (batch).
+    digest_pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    digest_batch: Mapped[str] = mapped_column(String(32), default="", index=True)
 
 
 class SafetyAlert(Base):
@@ -59,3 +62,26 @@ class SafetyAlert(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class EmailPreference(Base):
+    """How a person wants email about one group of notifications: now, daily, or never."""
+
+    __tablename__ = "email_preferences"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic: Mapped[str] = mapped_column(String(20), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(10), default="immediate")
+
+
+class EmailDetails(Base):
+    """Whether a person opted in to details in emails (off: only "you have a new message")."""
+
+    __tablename__ = "email_details"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    include_details: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
 
 from portal.auth import sessions
 from portal.core import access
@@ -48,3 +50,33 @@ def mark_all_read() -> ResponseReturnValue:
     inbox.mark_read(sessions.current_person().id)
     db.session.commit()
     return redirect(url_for("notifications.list_notifications"))
+
+
+class EmailPreferencesForm(FlaskForm):
+    include_details = BooleanField(
+        "Include what happened in the email (off: only “you have a new message”)"
+    )
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@access.signed_in
+def email_preferences() -> ResponseReturnValue:
+    person = sessions.current_person()
+    form = EmailPreferencesForm()
+    if form.validate_on_submit():
+        chosen = {topic: request.form.get(f"topic-{topic}", "") for topic in inbox.TOPICS}
+        if all(mode in inbox.MODES for mode in chosen.values()):
+            inbox.save_preferences(person.id, chosen, details=bool(form.include_details.data))
+            db.session.commit()
+            flash("Your email choices are saved.", "success")
+            return redirect(url_for("notifications.email_preferences"))
+        flash("Please choose one option for each kind of email.", "error")
+    form.include_details.data = inbox.wants_details(person.id)
+    return render_template(
+        "notifications/email_preferences.html",
+        form=form,
+        topics=inbox.TOPICS,
+        modes=inbox.MODES,
+        chosen=inbox.preferences(person.id),
+        is_moderator=person.has_role("moderator"),
+    )
