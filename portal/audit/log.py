@@ -28,6 +28,7 @@ ACTIONS = {
     "account.deactivated": "Account deactivated",
     "account.reactivated": "Account reactivated",
     "account.exported": "Data exported",
+    "account.email_changed": "Email address changed",
     "account.deleted": "Account deleted by its owner",
     "access.denied": "Access refused (another circle's object)",
     "invitation.sent": "Invitation sent",

@@ -74,3 +74,13 @@ class TwoFactorForm(FlaskForm):
         description="Six digits. Or one of your recovery codes.",
         validators=[DataRequired("Please enter the code."), Length(max=20)],
     )
+
+
+class EmailChangeForm(FlaskForm):
+    new_email = EmailField(
+        "New email address",
+        validators=[DataRequired("Please enter the new address."), EmailAddress()],
+    )
+    password = PasswordField(
+        "Your password", validators=[DataRequired("Please enter your password.")]
+    )

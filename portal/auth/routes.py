@@ -22,6 +22,7 @@ from portal.auth import services, sessions, two_factor
 from portal.auth.forms import (
     ChangePasswordForm,
     DisplayNameForm,
+    EmailChangeForm,
     ForgotPasswordForm,
     LoginForm,
     ResetPasswordForm,
@@ -163,6 +164,44 @@ def confirm_two_factor() -> ResponseReturnValue:
         secret=person.totp_pending_secret,
         qr=two_factor.qr_svg(uri),
     ), (422 if (form.errors or error) else 200)
+
+
+@bp.route("/account/email-address", methods=["GET", "POST"])
+@access.signed_in
+def change_email() -> ResponseReturnValue:
+    person = sessions.current_person()
+    form = EmailChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.request_email_change(
+                person,
+                new_email=form.new_email.data or "",
+                password=form.password.data or "",
+                base_url=current_app.config["PUBLIC_BASE_URL"],
+            )
+        except services.WrongPasswordError as error:
+            form.password.errors = [str(error)]
+        except services.AccountError as error:
+            form.new_email.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(
+                "Check the new address: we sent it a link. Your email changes when you open it.",
+                "success",
+            )
+            return redirect(url_for("auth.account"))
+    return render_template("auth/change_email.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/account/email-address/<token>")
+@access.public
+def confirm_email(token: str) -> ResponseReturnValue:
+    person = services.confirm_email_change(token)
+    if person is None:
+        return render_template("auth/reset_password_invalid.html"), 404
+    db.session.commit()
+    flash(f"Your email is now {person.email}.", "success")
+    return redirect(url_for("auth.account" if sessions.signed_in() else "auth.login"))
 
 
 @bp.post("/logout")

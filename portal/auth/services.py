@@ -242,3 +242,55 @@ def session_expired(row: UserSession, *, now: datetime, last_seen: datetime) -> 
         idle = config["SESSION_IDLE_REMEMBERED" if row.remembered else "SESSION_IDLE_MEMBER"]
         absolute = config["SESSION_ABSOLUTE_MEMBER"]
     return now - last_seen > idle or now - as_utc(row.created_at) > absolute
+
+
+def _email_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="email-change")
+
+
+def request_email_change(user: User, *, new_email: str, password: str, base_url: str) -> None:
+    """Send a confirmation link to the new address; nothing changes until it is opened."""
+    if not verify_password(user.password_hash, password):
+        raise WrongPasswordError("Your current password is not right.")
+    new_email = normalise_email(new_email)
+    if new_email == user.email:
+        raise AccountError("That is already your email address.")
+    if find_user_by_email(new_email) is not None:
+        raise AccountError("That address cannot be used. Please choose another.")
+    token = _email_serializer().dumps(
+        {"u": user.id, "e": new_email, "old": keyed_digest("email", user.email)}
+    )
+    queue_email(
+        new_email,
+        "Confirm your new Recovery Circle email",
+        "email_change",
+        user=user,
+        link=f"{base_url.rstrip('/')}/account/email-address/{token}",
+    )
+
+
+def confirm_email_change(token: str) -> User | None:
+    """Apply a confirmed change (links last a day and stop working once the email changed)."""
+    try:
+        data = _email_serializer().loads(token, max_age=86400)
+    except (SignatureExpired, BadSignature):
+        return None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None or not user.active:
+        return None
+    if not hmac.compare_digest(str(data.get("old", "")), keyed_digest("email", user.email)):
+        return None
+    new_email = str(data.get("e", ""))
+    if find_user_by_email(new_email) is not None:
+        return None
+    old_email = user.email
+    user.email = new_email
+    queue_email(
+        old_email,
+        "Your Recovery Circle email was changed",
+        "email_changed",
+        user=user,
+        new_email=new_email,
+    )
+    record("account.email_changed", actor=user, target_type="user", target_id=user.id)
+    return user

@@ -177,3 +177,44 @@ def test_a_relative_exports_then_deletes_their_account(
     expect(sam.get_by_text("Go Sam!")).to_be_visible()
     axe_check(sam)
     sam.context.close()
+
+
+def test_a_relative_is_notified_in_the_app_and_by_email(
+    checked_page: Page, live_portal: LivePortal, browser: Browser
+):
+    page = checked_page
+    circle_id, _other = build_circle(live_portal)
+    with live_portal.app.app_context():
+        from portal.goals.models import Goal, HelpOffer
+
+        goal = Goal(circle_id=circle_id, title="A short walk", column="doing")
+        db.session.add(goal)
+        db.session.flush()
+        priya_id = db.session.scalar(
+            db.select(Membership.user_id).where(Membership.relationship_kind == "partner")
+        )
+        db.session.add(HelpOffer(goal_id=goal.id, author_id=priya_id, body="I can drive"))
+        db.session.commit()
+        goal_id = goal.id
+
+    sign_in(page, live_portal, "priya@example.test")
+    page.goto(live_portal.url + "/account/email")
+    axe_check(page)
+    page.get_by_role("group", name="The goal board").get_by_label("Right away").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Your email choices are saved.")).to_be_visible()
+    axe_check(page)
+
+    sam = browser.new_context().new_page()
+    sign_in(sam, live_portal, "sam@example.test")
+    sam.goto(f"{live_portal.url}/goals/{goal_id}")
+    axe_check(sam)
+    sam.get_by_role("button", name="Accept offer from Priya").click()
+    axe_check(sam)
+    sam.context.close()
+
+    page.goto(live_portal.url + "/notifications")
+    expect(page.get_by_role("button", name="Sam accepted your offer: I can drive")).to_be_visible()
+    axe_check(page)
+    [email] = live_portal.mail.mailbox.to("priya@example.test")
+    assert "You have a new message in Recovery Circle" in email["Subject"]
