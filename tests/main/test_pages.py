@@ -78,3 +78,15 @@ def test_welcome_page_for_visitors_and_dashboard_for_people(client, family):
     assert "Sign in" in client.get("/").get_data(as_text=True)
     sign_in(client, family.email, PASSWORD)
     assert "Hello, Fran Family" in client.get("/").get_data(as_text=True)
+
+
+def test_page_titles_are_plain_text(app, client, family):
+    """A page title with markup in it means a template block went wrong."""
+    import re
+
+    sign_in(client, family.email, PASSWORD)
+    for url in ("/", "/account", "/learn", "/qa", "/notifications", "/account/email"):
+        title = re.search(r"<title>(.*?)</title>", client.get(url).get_data(as_text=True), re.S)
+        assert title, url
+        assert "<" not in title.group(1), url
+        assert len(title.group(1)) < 120, url
