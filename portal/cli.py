@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
@@ -20,6 +22,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(send_mail)
     app.cli.add_command(learning_cli)
     app.cli.add_command(send_digests)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("create-admin")
@@ -72,3 +76,31 @@ def send_digests() -> None:
 
     count = gather()
     click.echo(f"{count} digest(s) queued, {deliver_queued(limit=500)} message(s) sent.")
+
+
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(target: Path) -> None:
+    """Write a consistent copy of the SQLite database to TARGET (safe while serving)."""
+    from portal.backup import backup
+
+    try:
+        written = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
+    except (ValueError, FileExistsError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written to {written}.")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(source: Path) -> None:
+    """Restore a backup into the configured (empty) SQLite database."""
+    from portal.backup import restore
+
+    try:
+        restore(source, current_app.config["SQLALCHEMY_DATABASE_URI"])
+    except (ValueError, FileExistsError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo("Restored.")
