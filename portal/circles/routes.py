@@ -31,7 +31,7 @@ from portal.circles.forms import (
 )
 from portal.circles.models import CareCircle
 from portal.core import access
-from portal.core.forms import ConfirmForm
+from portal.core.forms import ConfirmForm, parse_version
 from portal.db import utcnow
 from portal.extensions import db, limiter
 
@@ -173,7 +173,7 @@ def change_permissions(membership_id: int) -> ResponseReturnValue:
                 see_board=bool(form.see_board.data),
                 encourage=bool(form.encourage.data),
                 see_timeline=bool(form.see_timeline.data),
-                expected_version=_int(form.version.data),
+                expected_version=parse_version(form.version.data),
             )
         except services.CircleError as error:
             db.session.rollback()
@@ -197,7 +197,9 @@ def confirm_member(membership_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.confirm_consent(patient, membership, expected_version=_int(form.version.data))
+        services.confirm_consent(
+            patient, membership, expected_version=parse_version(form.version.data)
+        )
     except services.CircleError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -273,7 +275,7 @@ def edit_support_card() -> ResponseReturnValue:
                 patient,
                 circle,
                 fields={name: getattr(form, name).data for name in services.CARD_FIELDS},
-                expected_version=_int(form.version.data),
+                expected_version=parse_version(form.version.data),
             )
         except services.CircleError as error:
             db.session.rollback()
@@ -469,13 +471,6 @@ def _after_joining(kind: str, circle_id: int | None) -> ResponseReturnValue:
         return redirect(url_for("circles.circle_home", circle_id=circle_id))
     flash("Welcome to Recovery Circle.", "success")
     return redirect(url_for("main.home"))
-
-
-def _int(value: object) -> int:
-    try:
-        return int(str(value))
-    except ValueError:
-        return -1
 
 
 def _conflict(error: Exception) -> bool:

@@ -24,3 +24,11 @@ class EmailAddress:
             validate_email(field.data or "", check_deliverability=False, test_environment=True)
         except EmailNotValidError as error:
             raise ValidationError(self.message) from error
+
+
+def parse_version(value: object) -> int:
+    """The version a form was opened at; anything unreadable never matches a real version."""
+    try:
+        return int(str(value))
+    except ValueError:
+        return -1

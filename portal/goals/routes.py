@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -12,7 +14,7 @@ from portal.auth import sessions
 from portal.circles.services import log_access
 from portal.core import access
 from portal.core.coach import CoachNote, coach_text
-from portal.core.forms import ConfirmForm
+from portal.core.forms import ConfirmForm, parse_version
 from portal.core.safety import check_text
 from portal.db import as_utc, utcnow
 from portal.extensions import db
@@ -306,7 +308,10 @@ def edit_goal(goal_id: int) -> ResponseReturnValue:
     if request.method == "POST" and form.validate_on_submit():
         try:
             services.update_goal(
-                board.actor, goal, expected_version=_int(form.version.data), **_details(form, board)
+                board.actor,
+                goal,
+                expected_version=parse_version(form.version.data),
+                **_details(form, board),
             )
         except services.GoalError as problem:
             db.session.rollback()
@@ -338,7 +343,7 @@ def move_goal(goal_id: int) -> ResponseReturnValue:
             board.actor,
             goal,
             column=form.column.data or "",
-            expected_version=_int(form.version.data),
+            expected_version=parse_version(form.version.data),
         )
     except services.GoalError as problem:
         db.session.rollback()
@@ -438,60 +443,78 @@ def decide_suggestion(goal_id: int) -> ResponseReturnValue:
     return redirect(url_for("goals.show_board", circle_id=board.circle.id))
 
 
-@bp.post("/goals/<int:goal_id>/encouragement")
-@access.signed_in
-def encourage(goal_id: int) -> ResponseReturnValue:
+def _post_member_words(
+    goal_id: int,
+    form_class: type[EncourageForm] | type[OfferForm],
+    *,
+    form_key: str,
+    notes_key: str,
+    source: str,
+    anchor: str,
+    thanks: str,
+    post: Callable[[BoardAccess, Goal, Any], object],
+) -> ResponseReturnValue:
+    """A member's message or offer: permission, the language coach (unless they chose to post
+    anyway), the service, one commit, the crisis check, and back to the goal."""
     goal, board, viewer_ids = queries.goal_or_404(sessions.current_person(), goal_id)
     access.require(
         policy.can_encourage_goal(board.actor, goal, board.circle, board.membership, viewer_ids)
     )
-    form = EncourageForm(prefix="msg")
+    form = form_class(prefix="offer" if form_class is OfferForm else "msg")
+    if isinstance(form, OfferForm):
+        form.step.choices = [(0, "No particular step")] + [(s.id, s.text) for s in goal.steps]
     if form.validate_on_submit():
         notes = _coached(bool(form.post_anyway.data), form.body.data)
         if notes:
-            return _render_goal(
-                goal, board, viewer_ids, 200, encourage_form=form, coach_notes=notes
-            )
+            return _render_goal(goal, board, viewer_ids, 200, **{form_key: form, notes_key: notes})
         try:
-            services.encourage(
-                board.actor, goal, body=form.body.data or "", reaction=form.reaction.data or ""
-            )
+            post(board, goal, form)
         except services.GoalError as problem:
             db.session.rollback()
             form.body.errors = [str(problem)]
         else:
             db.session.commit()
-            _crisis_check(board, "board message", form.body.data)
-            flash("Sent. Thank you for cheering them on.", "success")
-            return redirect(url_for("goals.show_goal", goal_id=goal.id, _anchor="messages"))
-    return _render_goal(goal, board, viewer_ids, 422, encourage_form=form)
+            _crisis_check(board, source, form.body.data)
+            flash(thanks, "success")
+            return redirect(url_for("goals.show_goal", goal_id=goal.id, _anchor=anchor))
+    return _render_goal(goal, board, viewer_ids, 422, **{form_key: form})
+
+
+@bp.post("/goals/<int:goal_id>/encouragement")
+@access.signed_in
+def encourage(goal_id: int) -> ResponseReturnValue:
+    return _post_member_words(
+        goal_id,
+        EncourageForm,
+        form_key="encourage_form",
+        notes_key="coach_notes",
+        source="board message",
+        anchor="messages",
+        thanks="Sent. Thank you for cheering them on.",
+        post=lambda board, goal, form: services.encourage(
+            board.actor, goal, body=form.body.data or "", reaction=form.reaction.data or ""
+        ),
+    )
 
 
 @bp.post("/goals/<int:goal_id>/offers")
 @access.signed_in
 def offer_help(goal_id: int) -> ResponseReturnValue:
-    goal, board, viewer_ids = queries.goal_or_404(sessions.current_person(), goal_id)
-    access.require(
-        policy.can_encourage_goal(board.actor, goal, board.circle, board.membership, viewer_ids)
+    return _post_member_words(
+        goal_id,
+        OfferForm,
+        form_key="offer_form",
+        notes_key="offer_notes",
+        source="offer of help",
+        anchor="offers",
+        thanks="Your offer is sent. They can accept or say no thanks.",
+        post=lambda board, goal, form: services.offer_help(
+            board.actor,
+            goal,
+            body=form.body.data or "",
+            step=next((s for s in goal.steps if s.id == form.step.data), None),
+        ),
     )
-    form = OfferForm(prefix="offer")
-    form.step.choices = [(0, "No particular step")] + [(s.id, s.text) for s in goal.steps]
-    if form.validate_on_submit():
-        notes = _coached(bool(form.post_anyway.data), form.body.data)
-        if notes:
-            return _render_goal(goal, board, viewer_ids, 200, offer_form=form, offer_notes=notes)
-        step = next((s for s in goal.steps if s.id == form.step.data), None)
-        try:
-            services.offer_help(board.actor, goal, body=form.body.data or "", step=step)
-        except services.GoalError as problem:
-            db.session.rollback()
-            form.body.errors = [str(problem)]
-        else:
-            db.session.commit()
-            _crisis_check(board, "offer of help", form.body.data)
-            flash("Your offer is sent. They can accept or say no thanks.", "success")
-            return redirect(url_for("goals.show_goal", goal_id=goal.id, _anchor="offers"))
-    return _render_goal(goal, board, viewer_ids, 422, offer_form=form)
 
 
 @bp.post("/goals/<int:goal_id>/offers/<int:offer_id>")
@@ -512,10 +535,3 @@ def decide_offer(goal_id: int, offer_id: int) -> ResponseReturnValue:
     else:
         db.session.commit()
     return redirect(url_for("goals.show_goal", goal_id=goal.id, _anchor="offers"))
-
-
-def _int(value: object) -> int:
-    try:
-        return int(str(value))
-    except ValueError:
-        return -1

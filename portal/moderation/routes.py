@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from portal import policy
 from portal.auth import sessions
 from portal.core import access
-from portal.core.forms import ConfirmForm
+from portal.core.forms import ConfirmForm, parse_version
 from portal.extensions import db
 from portal.notifications.alerts import handle_alert as handle_alert_service
 from portal.notifications.alerts import open_alerts
@@ -95,7 +95,7 @@ def act(question_id: int, action: str) -> ResponseReturnValue:
                 question,
                 title=form.title.data or "",
                 body=form.body.data or "",
-                expected_version=int(form.version.data or -1),
+                expected_version=parse_version(form.version.data),
             )
             message = "Edited. The original is kept as a revision; the asker is told."
         elif action == "return":
@@ -107,7 +107,7 @@ def act(question_id: int, action: str) -> ResponseReturnValue:
                 question,
                 reason=form_r.reason.data or "",
                 note=form_r.note.data or "",
-                expected_version=int(form_r.version.data or -1),
+                expected_version=parse_version(form_r.version.data),
             )
             message = "Returned to the asker with your reason."
         elif action == "duplicate":
@@ -116,7 +116,7 @@ def act(question_id: int, action: str) -> ResponseReturnValue:
                 abort(400)
             original = queries.question_or_404(moderator, int(form_d.original.data or 0))
             services.mark_duplicate(
-                moderator, question, original, expected_version=int(form_d.version.data or -1)
+                moderator, question, original, expected_version=parse_version(form_d.version.data)
             )
             message = "Marked as a duplicate; the asker is pointed to the answer."
         else:

@@ -9,7 +9,7 @@ from portal import policy
 from portal.auth import sessions
 from portal.circles import queries as circle_queries
 from portal.core import access
-from portal.core.forms import ConfirmForm
+from portal.core.forms import ConfirmForm, parse_version
 from portal.core.privacy import highlight, identifying_details
 from portal.core.safety import check_text
 from portal.db import utcnow
@@ -251,7 +251,7 @@ def edit_answer(answer_id: int) -> ResponseReturnValue:
                 clinician,
                 reply,
                 body=form.body.data or "",
-                expected_version=int(form.version.data or -1),
+                expected_version=parse_version(form.version.data),
             )
         except services.QaError as problem:
             db.session.rollback()
