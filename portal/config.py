@@ -76,6 +76,8 @@ ENV_OVERRIDES: dict[str, Callable[[str], Any]] = {
     "MAIL_PASSWORD": str,
     "MAIL_DEFAULT_SENDER": str,
     "RATELIMIT_STORAGE_URI": str,
+    "LOGIN_RATE_LIMIT": str,
+    "LOGIN_MAX_FAILURES": int,
     "PUBLIC_BASE_URL": str,
     "CLINIC_NAME": str,
     "DEMO_PASSWORD": str,

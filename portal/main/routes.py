@@ -61,6 +61,13 @@ def about() -> str:
     return render_template("main/about.html")
 
 
+@bp.get("/ping")
+@access.public
+def ping() -> tuple[str, int, dict[str, str]]:
+    """Liveness without the database: what a load balancer asks, and the benchmark's baseline."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 @bp.get("/healthz")
 @access.public
 def healthz() -> tuple[dict[str, str], int]:
