@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SECRET_KEY = "load-test-secret-key-0123456789abcdef-0123456789"  # noqa: S105 - loopback only
+SECRET_KEY = "load-test-secret-key-0123456789abcdef-0123456789"
 
 
 def free_port() -> int:
@@ -69,9 +69,7 @@ def running_portal(
     log_dir.mkdir(parents=True, exist_ok=True)
     log = log_dir / f"gunicorn-{port}.log"
     with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_until_ready(base_url, process, log, workers=workers)

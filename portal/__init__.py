@@ -46,7 +46,8 @@ def load_settings(app: Flask, test_config: dict[str, Any] | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     import portal.models  # noqa: F401 - every table in the metadata
-    from portal.auth.sessions import load_user
+    from portal.auth.sessions import load_alongside_user, load_user
+    from portal.notifications.inbox import unread_subquery
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), include_name=include_in_migrations)
@@ -59,6 +60,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please sign in to see that page."
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
+    load_alongside_user("unread", unread_subquery)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             from portal.db import configure_sqlite

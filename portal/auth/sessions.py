@@ -7,13 +7,15 @@ digest names a ``UserSession`` row: ending the row (sign-out, password change, d
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
+from typing import Any
 
 from flask import Response, current_app, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import ScalarSelect, select, update
 from sqlalchemy.orm import joinedload
 
 from portal.auth.models import User, UserSession
@@ -27,17 +29,43 @@ TOKEN_KEY = "sid"  # noqa: S105 - the name of a session key, not a secret
 SEEN_KEY = "seen"
 
 
+# Numbers other features want about the signed-in person on every page (the header's unread
+# count), fetched by the loader's one query instead of one query each.
+AlongsideUser = Callable[[Any], ScalarSelect[Any]]
+_alongside: dict[str, AlongsideUser] = {}
+
+
+def load_alongside_user(name: str, column: AlongsideUser) -> None:
+    """Have the user loader also select ``column(user_id)``; read it with ``loaded_alongside``."""
+    _alongside[name] = column
+
+
+def loaded_alongside(name: str, user_id: int) -> Any | None:
+    """What the loader fetched for ``user_id`` this request, or None if it did not."""
+    found: dict[str, Any] = g.get("alongside_user", {})
+    return found.get(name) if found.get("user_id") == user_id else None
+
+
+def forget_alongside() -> None:
+    """Called by a write that changes one of those numbers during the request."""
+    g.pop("alongside_user", None)
+
+
 def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: one query for the session row and its user."""
+    """Flask-Login's loader: one query for the session row, its user and the per-page numbers."""
     token = session.get(TOKEN_KEY)
     if not isinstance(token, str):
         return None
-    row = db.session.scalar(
-        select(UserSession)
+    names = list(_alongside)
+    found = db.session.execute(
+        select(UserSession, *(_alongside[n](UserSession.user_id).label(n) for n in names))
         .options(joinedload(UserSession.user))
         .where(UserSession.token_hash == token_digest(token))
-    )
-    if row is None or row.ended_at is not None or str(row.user_id) != user_id:
+    ).first()
+    if found is None:
+        return None
+    row: UserSession = found[0]
+    if row.ended_at is not None or str(row.user_id) != user_id:
         return None
     if not row.user.active:
         return None
@@ -47,6 +75,7 @@ def load_user(user_id: str) -> User | None:
         defer_write(partial(_end_session_row, row.id))
         return None
     g.user_session = row
+    g.alongside_user = {"user_id": row.user_id, **dict(zip(names, found[1:], strict=True))}
     if now - as_utc(row.last_seen_at) > current_app.config["SESSION_TOUCH_INTERVAL"]:
         defer_write(partial(_touch_session_row, row.id, row.user_id))
     return row.user
@@ -108,7 +137,8 @@ def after_request(response: Response) -> Response:
     """Keep the idle clock and never let a private page be cached."""
     if request.endpoint != "static":
         response.headers["Cache-Control"] = "no-store"
-        if current_user.is_authenticated and TOKEN_KEY in session:
+        # g.user_session, not current_user: bookkeeping commits have expired the user by now.
+        if g.get("user_session") is not None and TOKEN_KEY in session:
             session[SEEN_KEY] = int(utcnow().timestamp())
     return response
 

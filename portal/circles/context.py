@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from flask import g, session
 
 from portal.auth import sessions
-from portal.auth.models import Role
+from portal.auth.models import Role, User
 from portal.circles import queries
 from portal.circles.models import CareCircle, Membership
 
@@ -27,6 +27,30 @@ def circle_nav() -> CircleNav:
         g.circle_nav = _load()
     nav: CircleNav = g.circle_nav
     return nav
+
+
+def viewable_circle_or_404(actor: User, circle_id: int) -> tuple[CareCircle, Membership | None]:
+    """A circle and the actor's membership in it, or 404 when the actor may not open it.
+
+    Answered from the circle switcher's memberships (loaded for the header anyway) when the
+    circle is one of them; the policy decides either way.
+    """
+    circle, membership = known_circle(actor, circle_id)
+    if circle is None:
+        circle, membership = queries.circle_and_membership(actor, circle_id)
+    return queries.require_viewable(actor, circle_id, circle, membership), membership
+
+
+def known_circle(actor: User, circle_id: int) -> tuple[CareCircle | None, Membership | None]:
+    if not sessions.signed_in() or sessions.current_person().id != actor.id:
+        return None, None
+    nav = circle_nav()
+    if nav.own is not None and nav.own.id == circle_id:
+        return nav.own, None
+    for membership in nav.memberships:
+        if membership.circle_id == circle_id:
+            return membership.circle, membership
+    return None, None
 
 
 def _load() -> CircleNav:

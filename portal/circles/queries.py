@@ -107,18 +107,31 @@ def membership_of(user: User, circle_id: int) -> Membership | None:
     )
 
 
-def viewable_circle_or_404(actor: User, circle_id: int) -> tuple[CareCircle, Membership | None]:
-    """A circle and the actor's membership in it, or 404 when the actor may not open it."""
+def circle_and_membership(
+    actor: User, circle_id: int
+) -> tuple[CareCircle | None, Membership | None]:
     circle = db.session.scalar(
         select(CareCircle).options(joinedload(CareCircle.patient)).where(CareCircle.id == circle_id)
     )
+    return circle, membership_of(actor, circle_id) if circle is not None else None
+
+
+def require_viewable(
+    actor: User, circle_id: int, circle: CareCircle | None, membership: Membership | None
+) -> CareCircle:
+    """404 (and an audit line) unless the actor may open this circle."""
     if circle is None:
         abort(404)
-    membership = membership_of(actor, circle_id)
     if not policy.can_open_circle(actor, circle, membership):
         record_denied(actor, "circle", circle_id)
         abort(404)
-    return circle, membership
+    return circle
+
+
+def viewable_circle_or_404(actor: User, circle_id: int) -> tuple[CareCircle, Membership | None]:
+    """A circle and the actor's membership in it, or 404 when the actor may not open it."""
+    circle, membership = circle_and_membership(actor, circle_id)
+    return require_viewable(actor, circle_id, circle, membership), membership
 
 
 def access_log(circle: CareCircle, *, since: datetime) -> list[AccessLogEntry]:

@@ -19,7 +19,7 @@ from portal import policy
 from portal.auth import sessions
 from portal.auth.services import find_user_by_email, start_session
 from portal.circles import queries, services
-from portal.circles.context import CURRENT_CIRCLE_KEY
+from portal.circles.context import CURRENT_CIRCLE_KEY, viewable_circle_or_404
 from portal.circles.forms import (
     InviteMemberForm,
     JoinForm,
@@ -322,7 +322,7 @@ def list_circles() -> ResponseReturnValue:
 @access.signed_in
 def switch_circle(circle_id: int) -> ResponseReturnValue:
     person = sessions.current_person()
-    circle, _membership = queries.viewable_circle_or_404(person, circle_id)
+    circle, _membership = viewable_circle_or_404(person, circle_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     session[CURRENT_CIRCLE_KEY] = circle.id
@@ -334,7 +334,7 @@ def switch_circle(circle_id: int) -> ResponseReturnValue:
 @access.signed_in
 def circle_home(circle_id: int) -> ResponseReturnValue:
     person = sessions.current_person()
-    circle, membership = queries.viewable_circle_or_404(person, circle_id)
+    circle, membership = viewable_circle_or_404(person, circle_id)
     if policy.can_view_support_card(person, circle, membership) and circle.has_support_card:
         services.log_access(person, circle, "support_card")
     return render_template(

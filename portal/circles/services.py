@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 
 from portal.audit.log import record
 from portal.auth.models import Role, User
@@ -270,6 +271,8 @@ def create_account_and_accept(invitation: Invitation, *, display_name: str, pass
         )
     except ValueError as error:
         raise CircleError(str(error)) from error
+    except IntegrityError as error:  # another worker created this address a moment ago
+        raise CircleError("An account with this email exists. Please sign in to accept.") from error
     accept(invitation, person)
     return person
 
@@ -413,27 +416,42 @@ def _describe(membership: Membership) -> str:
 
 
 def log_access(viewer: User, circle: CareCircle, what: str) -> None:
-    """Note, to the hour, that a member opened the patient's board, timeline or support card."""
+    """Note, to the hour, that a member opened the patient's board, timeline or support card.
+
+    Each worker remembers which hour-rows it has seen already in the database, so a member
+    reading the board all evening costs one write an hour, not one per page.
+    """
     if viewer.id == circle.patient_id:
         return
     viewer_id, circle_id = viewer.id, circle.id
     now = utcnow()
     hour = now.replace(minute=0, second=0, microsecond=0)
+    known: dict[tuple[int, int, str], datetime] = current_app.extensions.setdefault(
+        "access_log_known", {}
+    )
+    key = (viewer_id, circle_id, what)
+    if known.get(key) == hour:
+        return
     cutoff = now - current_app.config["ACCESS_LOG_RETENTION"]
 
     def write() -> None:
         dialect = db.session.get_bind().dialect.name
         insert = postgres_insert if dialect == "postgresql" else sqlite_insert
-        db.session.execute(
+        added = db.session.execute(
             insert(AccessLogEntry)
             .values(circle_id=circle_id, viewer_id=viewer_id, what=what, hour=hour)
             .on_conflict_do_nothing()
         )
-        db.session.execute(
-            delete(AccessLogEntry).where(
-                AccessLogEntry.circle_id == circle_id, AccessLogEntry.hour < cutoff
+        if getattr(added, "rowcount", 0):  # a new hour: time to drop what is past keeping
+            db.session.execute(
+                delete(AccessLogEntry).where(
+                    AccessLogEntry.circle_id == circle_id, AccessLogEntry.hour < cutoff
+                )
             )
-        )
+        else:  # the row was already there, committed: safe to remember
+            if len(known) > 20_000:
+                known.clear()
+            known[key] = hour
 
     defer_write(write)
 

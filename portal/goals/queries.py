@@ -13,8 +13,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal import policy
 from portal.audit.log import record_denied
 from portal.auth.models import User
+from portal.circles.context import known_circle, viewable_circle_or_404
 from portal.circles.models import CareCircle, Membership
-from portal.circles.queries import viewable_circle_or_404
+from portal.circles.queries import circle_and_membership
 from portal.db import as_utc
 from portal.extensions import db
 from portal.goals.models import (
@@ -71,9 +72,9 @@ def visible_goals(access: BoardAccess) -> list[Goal]:
         db.session.scalars(
             select(Goal)
             .where(_visible(access))
-            .options(selectinload(Goal.steps))
+            .options(joinedload(Goal.steps))
             .order_by(Goal.position, Goal.id)
-        )
+        ).unique()
     )
 
 
@@ -86,15 +87,10 @@ def goal_or_404(actor: User, goal_id: int) -> tuple[Goal, BoardAccess, frozenset
     )
     if goal is None:
         abort(404)
-    circle = db.session.scalar(
-        select(CareCircle)
-        .options(joinedload(CareCircle.patient))
-        .where(CareCircle.id == goal.circle_id)
-    )
+    circle, membership = known_circle(actor, goal.circle_id)
+    if circle is None:
+        circle, membership = circle_and_membership(actor, goal.circle_id)
     assert circle is not None  # noqa: S101 - a goal always belongs to a circle
-    membership = db.session.scalar(
-        select(Membership).where(Membership.circle_id == circle.id, Membership.user_id == actor.id)
-    )
     viewer_ids = frozenset(v.user_id for v in goal.viewers)
     if not policy.can_view_goal(actor, goal, circle, membership, viewer_ids):
         record_denied(actor, "goal", goal_id)
@@ -177,11 +173,11 @@ def treatment_days(circle: CareCircle, *, since: datetime) -> list[TreatmentDay]
     return list(
         db.session.scalars(
             select(TreatmentDay)
-            .options(selectinload(TreatmentDay.slots).joinedload(HelpSlot.taken_by))
+            .options(joinedload(TreatmentDay.slots).joinedload(HelpSlot.taken_by))
             .where(TreatmentDay.circle_id == circle.id, TreatmentDay.starts_at >= since)
             .order_by(TreatmentDay.starts_at)
             .limit(20)
-        )
+        ).unique()
     )
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from flask import abort
 from sqlalchemy import String, func, select
-from sqlalchemy.orm import selectinload, with_loader_criteria
+from sqlalchemy.orm import joinedload, selectinload, with_loader_criteria
 
 from portal import policy
 from portal.auth.models import User
@@ -86,17 +86,17 @@ def wellbeing_totals() -> list[WellbeingTotals]:
 
 
 def published_modules() -> list[CourseModule]:
-    """Live modules in order, each with its live steps (two queries)."""
+    """Live modules in order, each with its live steps (one query: about fifty rows)."""
     return list(
         db.session.scalars(
             select(CourseModule)
             .where(CourseModule.retired.is_(False))
             .options(
-                selectinload(CourseModule.steps),
+                joinedload(CourseModule.steps),
                 with_loader_criteria(ModuleStep, ModuleStep.retired.is_(False)),
             )
             .order_by(CourseModule.position)
-        )
+        ).unique()
     )
 
 

@@ -12,7 +12,7 @@ from portal import policy
 from portal.auth import sessions
 from portal.auth.models import User
 from portal.circles import queries as circle_queries
-from portal.circles.context import circle_nav
+from portal.circles.context import circle_nav, viewable_circle_or_404
 from portal.circles.services import log_access
 from portal.core import access
 from portal.core.forms import ConfirmForm
@@ -246,7 +246,7 @@ def edit_timeline() -> ResponseReturnValue:
 @access.signed_in
 def show_timeline(circle_id: int) -> ResponseReturnValue:
     person = sessions.current_person()
-    circle, membership = circle_queries.viewable_circle_or_404(person, circle_id)
+    circle, membership = viewable_circle_or_404(person, circle_id)
     if not policy.can_view_timeline(person, circle, membership):
         abort(404)
     log_access(person, circle, "timeline")

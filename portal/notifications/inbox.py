@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, ScalarSelect, func, select, update
 
+from portal.auth import sessions
 from portal.db import utcnow
 from portal.extensions import db
 from portal.notifications.mail import queue_email
@@ -79,6 +80,7 @@ def save_preferences(user_id: int, modes: dict[str, str], *, details: bool) -> N
 
 def notify(user_ids: Iterable[int | None], *, kind: str, message: str, link: str = "") -> None:
     """Store a notice for each person (once each) and email it as they chose."""
+    sessions.forget_alongside()
     for user_id in sorted({uid for uid in user_ids if uid is not None}):
         mode = preferences(user_id)[topic_of(kind)]
         db.session.add(
@@ -159,7 +161,20 @@ def _recipient(user_id: int) -> Row[Any, Any] | None:
     ).first()
 
 
+def unread_subquery(user_id: Any) -> ScalarSelect[int]:
+    """The unread count as a subquery, for the user loader to fetch with the session."""
+    return (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+
+
 def unread_count(user_id: int) -> int:
+    fetched = sessions.loaded_alongside("unread", user_id)
+    if fetched is not None:
+        return int(fetched)
     return int(
         db.session.scalar(
             select(func.count())
@@ -182,6 +197,7 @@ def recent(user_id: int, limit: int = 50) -> list[Notification]:
 
 
 def mark_read(user_id: int, notification_id: int | None = None) -> None:
+    sessions.forget_alongside()
     statement = update(Notification).where(
         Notification.user_id == user_id, Notification.read_at.is_(None)
     )

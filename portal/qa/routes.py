@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from portal import policy
 from portal.auth import sessions
 from portal.circles import queries as circle_queries
+from portal.circles.context import viewable_circle_or_404
 from portal.core import access
 from portal.core.forms import ConfirmForm, parse_version
 from portal.core.privacy import highlight, identifying_details
@@ -279,7 +280,7 @@ def edit_answer(answer_id: int) -> ResponseReturnValue:
 @access.signed_in
 def send_observation(circle_id: int) -> ResponseReturnValue:
     person = sessions.current_person()
-    circle, membership = circle_queries.viewable_circle_or_404(person, circle_id)
+    circle, membership = viewable_circle_or_404(person, circle_id)
     access.require(policy.can_send_observation(person, circle, membership))
     form = ObservationForm()
     if form.validate_on_submit():
