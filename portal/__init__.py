@@ -78,6 +78,11 @@ def include_in_migrations(name: str | None, type_: str, parent_names: object) ->
 def register_security(app: Flask) -> None:
     """Security headers: a strict CSP with no inline script or third-party origin, HSTS in prod."""
     production = app.config["PORTAL_ENV"] == "production"
+    hops = int(app.config["TRUSTED_PROXY_HOPS"])
+    if hops:  # the visitor's address and scheme, as the proxies in front of us saw them
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     talisman.init_app(
         app,
         force_https=production,

@@ -61,6 +61,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "CONSENT_WARNING": timedelta(days=30),
         "ACCESS_LOG_RETENTION": timedelta(days=90),
         "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        # How many reverse proxies stand in front (each adds X-Forwarded-For/-Proto). 0 trusts
+        # none: a client could otherwise pick the address its rate limits are counted under.
+        "TRUSTED_PROXY_HOPS": 0,
         "CLINIC_NAME": "Recovery Circle",
         "DEMO_PASSWORD": "recovery-demo-2026",
     }
@@ -75,9 +78,11 @@ ENV_OVERRIDES: dict[str, Callable[[str], Any]] = {
     "MAIL_USERNAME": str,
     "MAIL_PASSWORD": str,
     "MAIL_DEFAULT_SENDER": str,
+    "MAIL_OUTBOX_DIR": str,
     "RATELIMIT_STORAGE_URI": str,
     "LOGIN_RATE_LIMIT": str,
     "LOGIN_MAX_FAILURES": int,
+    "TRUSTED_PROXY_HOPS": int,
     "PUBLIC_BASE_URL": str,
     "CLINIC_NAME": str,
     "DEMO_PASSWORD": str,

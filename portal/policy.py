@@ -15,8 +15,8 @@ from portal.auth.models import Role
 from portal.circles.models import CareCircle, Membership
 from portal.db import as_utc, utcnow
 from portal.goals.models import Goal
-from portal.learning.models import CourseModule, RecoveryTimeline
-from portal.learning.pacing import waits_for_therapy
+from portal.learning.models import RecoveryTimeline
+from portal.learning.pacing import ModuleFacts, waits_for_therapy
 from portal.qa.models import Question
 
 
@@ -162,7 +162,7 @@ def can_view_wellbeing_totals(actor: Any) -> bool:
     return _holds(actor, Role.ADMIN) or _holds(actor, Role.CLINICIAN)
 
 
-def can_open_module(actor: Any, module: CourseModule, timeline: RecoveryTimeline | None) -> bool:
+def can_open_module(actor: Any, module: ModuleFacts, timeline: RecoveryTimeline | None) -> bool:
     """Everyone may read, but a module on encouraging activity waits for the patient's say-so
     in their circle (the patient and staff may always read the whole course)."""
     if is_staff(actor) or _holds(actor, Role.PATIENT):

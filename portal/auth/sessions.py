@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from flask import Response, current_app, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import ScalarSelect, select, update
+from sqlalchemy import Executable, ScalarSelect, bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from portal.auth.models import User, UserSession
@@ -27,6 +27,7 @@ from portal.extensions import db
 
 TOKEN_KEY = "sid"  # noqa: S105 - the name of a session key, not a secret
 SEEN_KEY = "seen"
+SEEN_GRANULARITY = 60  # seconds
 
 
 # Numbers other features want about the signed-in person on every page (the header's unread
@@ -51,17 +52,23 @@ def forget_alongside() -> None:
     g.pop("alongside_user", None)
 
 
+@lru_cache(maxsize=4)
+def _loader_statement(names: tuple[str, ...]) -> Executable:
+    """Built once: the statement is the same on every request, only the digest changes."""
+    return (
+        select(UserSession, *(_alongside[n](UserSession.user_id).label(n) for n in names))
+        .options(joinedload(UserSession.user))
+        .where(UserSession.token_hash == bindparam("digest"))
+    )
+
+
 def load_user(user_id: str) -> User | None:
     """Flask-Login's loader: one query for the session row, its user and the per-page numbers."""
     token = session.get(TOKEN_KEY)
     if not isinstance(token, str):
         return None
-    names = list(_alongside)
-    found = db.session.execute(
-        select(UserSession, *(_alongside[n](UserSession.user_id).label(n) for n in names))
-        .options(joinedload(UserSession.user))
-        .where(UserSession.token_hash == token_digest(token))
-    ).first()
+    names = tuple(_alongside)
+    found = db.session.execute(_loader_statement(names), {"digest": token_digest(token)}).first()
     if found is None:
         return None
     row: UserSession = found[0]
@@ -139,7 +146,10 @@ def after_request(response: Response) -> Response:
         response.headers["Cache-Control"] = "no-store"
         # g.user_session, not current_user: bookkeeping commits have expired the user by now.
         if g.get("user_session") is not None and TOKEN_KEY in session:
-            session[SEEN_KEY] = int(utcnow().timestamp())
+            now = int(utcnow().timestamp())
+            # To the minute: re-signing the cookie on every page would cost more than it tells.
+            if now - int(session.get(SEEN_KEY, 0)) >= SEEN_GRANULARITY:
+                session[SEEN_KEY] = now
     return response
 
 

@@ -39,6 +39,13 @@ def render_markdown(source: str | None) -> Markup:
     """Render user-written Markdown to sanitised HTML, safe to place in a template."""
     if not source:
         return Markup("")
+    return _render(source)
+
+
+@lru_cache(maxsize=2048)
+def _render(source: str) -> Markup:
+    """The same text always gives the same HTML, so a worker keeps the last couple of thousand
+    (support cards, answers) instead of parsing and sanitising them on every page."""
     rendered = _markdown().render(_demote_headings(source))
     cleaned = bleach.clean(
         rendered,

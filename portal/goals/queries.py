@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import abort
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import policy
@@ -51,31 +52,50 @@ def board_or_404(actor: User, circle_id: int) -> BoardAccess:
     return BoardAccess(actor, circle, membership)
 
 
-def _visible(access: BoardAccess) -> ColumnElement[bool]:
-    """Goals of this circle the actor may see, as one SQL condition (mirrors can_view_goal)."""
-    in_circle = Goal.circle_id == access.circle.id
+def _viewer_kind(access: BoardAccess) -> str:
     if access.is_patient:
+        return "patient"
+    return "team" if access.membership is None else "member"
+
+
+def _visible(kind: str) -> ColumnElement[bool]:
+    """Goals of a circle the actor may see, as one SQL condition (mirrors can_view_goal).
+
+    ``kind`` is the viewer's relation to the circle; the circle and actor are bind parameters,
+    so each statement is built once per worker, not once per page.
+    """
+    in_circle = Goal.circle_id == bindparam("circle_id")
+    if kind == "patient":
         return and_(in_circle, Goal.status.in_(("active", "suggested")))
-    own_suggestion = and_(Goal.status == "suggested", Goal.suggested_by_id == access.actor.id)
-    if access.membership is None:  # the care team, when the patient shares
+    if kind == "team":  # the care team, when the patient shares
         return and_(in_circle, Goal.status == "active", Goal.visibility == "circle")
+    actor = bindparam("actor_id", type_=Integer)
+    own_suggestion = and_(Goal.status == "suggested", Goal.suggested_by_id == actor)
     chosen = and_(
         Goal.visibility == "chosen",
-        exists().where(GoalViewer.goal_id == Goal.id, GoalViewer.user_id == access.actor.id),
+        exists().where(GoalViewer.goal_id == Goal.id, GoalViewer.user_id == actor),
     )
     shared = and_(Goal.status == "active", or_(Goal.visibility == "circle", chosen))
     return and_(in_circle, or_(shared, own_suggestion))
 
 
-def visible_goals(access: BoardAccess) -> list[Goal]:
-    return list(
-        db.session.scalars(
-            select(Goal)
-            .where(_visible(access))
-            .options(joinedload(Goal.steps))
-            .order_by(Goal.position, Goal.id)
-        ).unique()
+def _params(access: BoardAccess) -> dict[str, int]:
+    return {"circle_id": access.circle.id, "actor_id": access.actor.id}
+
+
+@lru_cache(maxsize=3)
+def _visible_goals_statement(kind: str) -> Select[Goal]:
+    return (
+        select(Goal)
+        .where(_visible(kind))
+        .options(joinedload(Goal.steps))
+        .order_by(Goal.position, Goal.id)
     )
+
+
+def visible_goals(access: BoardAccess) -> list[Goal]:
+    statement = _visible_goals_statement(_viewer_kind(access))
+    return list(db.session.scalars(statement, _params(access)).unique())
 
 
 def goal_or_404(actor: User, goal_id: int) -> tuple[Goal, BoardAccess, frozenset[int]]:
@@ -147,21 +167,25 @@ def step_or_404(goal: Goal, step_id: int) -> GoalStep:
     abort(404)
 
 
+@lru_cache(maxsize=3)
+def _board_activity_statement(kind: str) -> Select[BoardActivity]:
+    visible_ids = select(Goal.id).where(_visible(kind))
+    return (
+        select(BoardActivity)
+        .options(joinedload(BoardActivity.actor))
+        .where(
+            BoardActivity.circle_id == bindparam("circle_id"),
+            or_(BoardActivity.goal_id.is_(None), BoardActivity.goal_id.in_(visible_ids)),
+        )
+        .order_by(BoardActivity.created_at.desc(), BoardActivity.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
 def board_activity(access: BoardAccess, limit: int = 15) -> list[BoardActivity]:
     """What happened lately on goals the actor may see (and on treatment days)."""
-    visible_ids = select(Goal.id).where(_visible(access))
-    return list(
-        db.session.scalars(
-            select(BoardActivity)
-            .options(joinedload(BoardActivity.actor))
-            .where(
-                BoardActivity.circle_id == access.circle.id,
-                or_(BoardActivity.goal_id.is_(None), BoardActivity.goal_id.in_(visible_ids)),
-            )
-            .order_by(BoardActivity.created_at.desc(), BoardActivity.id.desc())
-            .limit(limit)
-        )
-    )
+    statement = _board_activity_statement(_viewer_kind(access))
+    return list(db.session.scalars(statement, {**_params(access), "limit": limit}))
 
 
 def quiet_until(circle_id: int) -> datetime | None:
@@ -169,15 +193,21 @@ def quiet_until(circle_id: int) -> datetime | None:
     return settings.quiet_until if settings else None
 
 
+_TREATMENT_DAYS = (
+    select(TreatmentDay)
+    .options(joinedload(TreatmentDay.slots).joinedload(HelpSlot.taken_by))
+    .where(
+        TreatmentDay.circle_id == bindparam("circle_id"),
+        TreatmentDay.starts_at >= bindparam("since"),
+    )
+    .order_by(TreatmentDay.starts_at)
+    .limit(20)
+)
+
+
 def treatment_days(circle: CareCircle, *, since: datetime) -> list[TreatmentDay]:
     return list(
-        db.session.scalars(
-            select(TreatmentDay)
-            .options(joinedload(TreatmentDay.slots).joinedload(HelpSlot.taken_by))
-            .where(TreatmentDay.circle_id == circle.id, TreatmentDay.starts_at >= since)
-            .order_by(TreatmentDay.starts_at)
-            .limit(20)
-        ).unique()
+        db.session.scalars(_TREATMENT_DAYS, {"circle_id": circle.id, "since": since}).unique()
     )
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol, TypeVar
 
-from portal.learning.models import PHASE_LABELS, CourseModule, Phase, RecoveryTimeline
+from portal.learning.models import PHASE_LABELS, Phase, RecoveryTimeline
 
 CAST_WEEKS = 6  # a cast stays on for about six weeks
 WAITING_WEEKS = 4  # then some weeks out of the cast before the real rebuilding
@@ -24,6 +25,20 @@ PICTURES = {
         "back step by step, with practice and support rather than pressure."
     ),
 }
+
+
+class ModuleFacts(Protocol):
+    """What pacing needs of a module: a full CourseModule or a row of the course outline."""
+
+    @property
+    def phase(self) -> str: ...
+    @property
+    def encourages_activity(self) -> bool: ...
+    @property
+    def always_open(self) -> bool: ...
+
+
+M = TypeVar("M", bound=ModuleFacts)
 
 
 @dataclass(frozen=True)
@@ -57,13 +72,13 @@ def recovery_moment(timeline: RecoveryTimeline | None, today: date) -> RecoveryM
     return RecoveryMoment(week=week, phase=phase, picture=PICTURES.get(phase, "") if phase else "")
 
 
-def modules_for(moment: RecoveryMoment | None, modules: list[CourseModule]) -> list[CourseModule]:
+def modules_for(moment: RecoveryMoment | None, modules: list[M]) -> list[M]:
     if moment is None or moment.phase is None:
         return []
     return [m for m in modules if m.phase == moment.phase.value]
 
 
-def waits_for_therapy(module: CourseModule, timeline: RecoveryTimeline | None) -> bool:
+def waits_for_therapy(module: ModuleFacts, timeline: RecoveryTimeline | None) -> bool:
     """A module on encouraging activity waits while the patient asked and is not there yet."""
     return bool(
         module.encourages_activity

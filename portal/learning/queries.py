@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 
 from flask import abort
-from sqlalchemy import String, func, select
+from sqlalchemy import String, and_, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload, with_loader_criteria
 
 from portal import policy
@@ -23,29 +24,87 @@ from portal.learning.models import (
 )
 
 
+@dataclass
+class OutlineStep:
+    id: int
+    slug: str
+    title: str
+    module: OutlineModule = field(repr=False)
+
+
+@dataclass
+class OutlineModule:
+    """A live module as plain data: enough for maps, progress and pacing, without bodies."""
+
+    id: int
+    slug: str
+    title: str
+    phase: str
+    encourages_activity: bool
+    always_open: bool
+    steps: list[OutlineStep] = field(default_factory=list)
+
+
+_OUTLINE = (
+    select(
+        CourseModule.id,
+        CourseModule.slug,
+        CourseModule.title,
+        CourseModule.phase,
+        CourseModule.encourages_activity,
+        CourseModule.always_open,
+        ModuleStep.id.label("step_id"),
+        ModuleStep.slug.label("step_slug"),
+        ModuleStep.title.label("step_title"),
+    )
+    .outerjoin(
+        ModuleStep, and_(ModuleStep.module_id == CourseModule.id, ModuleStep.retired.is_(False))
+    )
+    .where(CourseModule.retired.is_(False))
+    .order_by(CourseModule.position, ModuleStep.position)
+)
+_COMPLETED = select(StepProgress.step_id).where(
+    StepProgress.user_id == bindparam("user_id"), StepProgress.completed_at.is_not(None)
+)
+
+
+def course_outline() -> list[OutlineModule]:
+    """Live modules and their live steps in order, from plain rows (one query)."""
+    modules: dict[int, OutlineModule] = {}
+    for row in db.session.execute(_OUTLINE):
+        module = modules.get(row.id)
+        if module is None:
+            module = modules[row.id] = OutlineModule(
+                row.id, row.slug, row.title, row.phase, row.encourages_activity, row.always_open
+            )
+        if row.step_id is not None:
+            module.steps.append(OutlineStep(row.step_id, row.step_slug, row.step_title, module))
+    return list(modules.values())
+
+
+def completed_steps(user: User) -> set[int]:
+    return set(db.session.scalars(_COMPLETED, {"user_id": user.id}))
+
+
 def next_step_for(
     person: User,
-    modules: list[CourseModule],
-    progress: dict[int, StepProgress],
+    modules: Sequence[OutlineModule | CourseModule],
+    completed: Container[int],
     timeline: RecoveryTimeline | None,
-) -> ModuleStep | None:
+) -> OutlineStep | ModuleStep | None:
     """Where the reader left off: the first step they may open and have not done."""
     for module in modules:
         if not policy.can_open_module(person, module, timeline):
             continue
         for step in module.steps:
-            done = progress.get(step.id)
-            if done is None or done.completed_at is None:
+            if step.id not in completed:
                 return step
     return None
 
 
-def modules_done(modules: list[CourseModule], progress: dict[int, StepProgress]) -> int:
+def modules_done(modules: Sequence[OutlineModule | CourseModule], completed: Container[int]) -> int:
     return sum(
-        1
-        for module in modules
-        if module.steps
-        and all(s.id in progress and progress[s.id].completed_at is not None for s in module.steps)
+        1 for module in modules if module.steps and all(s.id in completed for s in module.steps)
     )
 
 

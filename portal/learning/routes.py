@@ -70,7 +70,12 @@ def course_map() -> ResponseReturnValue:
         timeline=timeline,
         done=done,
         week_of_course=week_of_course,
-        next_step=queries.next_step_for(person, modules, progress, timeline),
+        next_step=queries.next_step_for(
+            person,
+            modules,
+            {sid for sid, p in progress.items() if p.completed_at is not None},
+            timeline,
+        ),
         share_form=ShareProgressForm(
             formdata=None, share=queries.settings_for(person).share_progress
         ),

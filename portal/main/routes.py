@@ -36,15 +36,15 @@ def home() -> str:
             moment = recovery_moment(timeline, utcnow().date())
     nav = circle_nav()
     activity = dashboard_activity(person, own_circle=nav.own, now=utcnow())
-    modules = learning_queries.published_modules()
-    progress = learning_queries.progress_by_step(person)
+    modules = learning_queries.course_outline()
+    completed = learning_queries.completed_steps(person)
     return render_template(
         "main/dashboard.html",
         moment=moment,
         fitting=modules_for(moment, modules),
         modules_total=len(modules),
-        modules_done=learning_queries.modules_done(modules, progress),
-        next_step=learning_queries.next_step_for(person, modules, progress, timeline),
+        modules_done=learning_queries.modules_done(modules, completed),
+        next_step=learning_queries.next_step_for(person, modules, completed, timeline),
         activity=activity,
     )
 

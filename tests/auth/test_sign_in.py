@@ -72,6 +72,32 @@ def test_sign_in_is_rate_limited_per_address(app, family):
     assert "Please wait a moment" in responses[-1].get_data(as_text=True)
 
 
+@pytest.mark.parametrize("hops", [0, 1])
+def test_limits_count_the_visitor_behind_a_trusted_proxy_and_no_one_else(tmp_path, hops):
+    """Behind one proxy, each visitor has their own bucket; with none, a forged header counts
+    for nothing."""
+    from portal import create_app
+    from tests.conftest import settings_for
+
+    settings = settings_for(f"sqlite:///{tmp_path / 'portal.sqlite3'}", tmp_path)
+    app = create_app({**settings, "TRUSTED_PROXY_HOPS": hops, "LOGIN_RATE_LIMIT": "2 per minute"})
+
+    def attempt(address: str) -> int:
+        client = app.test_client()
+        client.environ_base["HTTP_X_FORWARDED_FOR"] = address
+        return sign_in(client, "nobody@example.test", "wrong password 123").status_code
+
+    with app.app_context():
+        from portal.extensions import db
+
+        db.create_all()
+    first = [attempt("203.0.113.9") for _ in range(3)]
+    other = attempt("198.51.100.7")
+    assert first == [401, 401, 429]
+    # Trusted: another visitor is not locked out. Untrusted: the forged address changes nothing.
+    assert other == (401 if hops else 429)
+
+
 def test_post_without_csrf_token_is_refused_and_changes_nothing(client, family, app):
     response = client.post("/login", data={"email": family.email, "password": PASSWORD})
     assert response.status_code == 400
