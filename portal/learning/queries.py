@@ -68,6 +68,18 @@ _COMPLETED = select(StepProgress.step_id).where(
 )
 
 
+_MODULE_TITLES = (
+    select(CourseModule.slug, CourseModule.title)
+    .where(CourseModule.retired.is_(False))
+    .order_by(CourseModule.position)
+)
+
+
+def module_titles() -> list[tuple[str, str]]:
+    """(slug, title) of each live module, in order: the topics a question can be about."""
+    return [(row.slug, row.title) for row in db.session.execute(_MODULE_TITLES)]
+
+
 def course_outline() -> list[OutlineModule]:
     """Live modules and their live steps in order, from plain rows (one query)."""
     modules: dict[int, OutlineModule] = {}

@@ -6,12 +6,12 @@ import statistics
 from datetime import datetime, timedelta
 
 from flask import abort
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import policy
 from portal.auth.models import User
+from portal.core.paging import Slice, slice_of
 from portal.db import as_utc
 from portal.extensions import db
 from portal.qa import search
@@ -34,7 +34,7 @@ def published(
     topic: str = "",
     answered: str = "",
     page: int = 1,
-) -> Pagination:
+) -> Slice[Question]:
     statement = select(Question).where(Question.status.in_(("published", "answered")))
     if topic:
         statement = statement.where(Question.topics.contains(topic))
@@ -46,7 +46,7 @@ def published(
         statement = search.matching(statement, term)
     else:
         statement = statement.order_by(Question.published_at.desc(), Question.id.desc())
-    return db.paginate(statement, page=page, per_page=PAGE_SIZE, error_out=False)
+    return slice_of(statement, page=page, per_page=PAGE_SIZE)
 
 
 def answered_for_topic(slug: str, limit: int = 3) -> list[Question]:
@@ -180,20 +180,31 @@ def answer_revisions(reply: Answer) -> list[AnswerRevision]:
     )
 
 
-def answer_queue() -> list[Question]:
-    """Unanswered questions for clinicians: urgent, then most "me too", then oldest."""
-    return list(
+ANSWER_QUEUE_PAGE = 25
+
+
+def answer_queue(page: int = 1) -> tuple[list[Question], bool]:
+    """One page of unanswered questions for clinicians (urgent, then most "me too", then
+    oldest), and whether another page follows."""
+    page = max(1, page)
+    found = list(
         db.session.scalars(
             select(Question)
-            .options(joinedload(Question.asker))
             .where(Question.status.in_(("published", "private_pending")))
-            .order_by(Question.urgent.desc(), Question.me_too_count.desc(), Question.created_at)
-            .limit(200)
+            .order_by(
+                Question.urgent.desc(),
+                Question.me_too_count.desc(),
+                Question.created_at,
+                Question.id,
+            )
+            .offset((page - 1) * ANSWER_QUEUE_PAGE)
+            .limit(ANSWER_QUEUE_PAGE + 1)
         )
     )
+    return found[:ANSWER_QUEUE_PAGE], len(found) > ANSWER_QUEUE_PAGE
 
 
-def recent_observations(limit: int = 50) -> list[Observation]:
+def recent_observations(limit: int = 20) -> list[Observation]:
     return list(
         db.session.scalars(
             select(Observation)

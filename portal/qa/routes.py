@@ -15,7 +15,7 @@ from portal.core.privacy import highlight, identifying_details
 from portal.core.safety import check_text
 from portal.db import utcnow
 from portal.extensions import db
-from portal.learning.queries import published_modules
+from portal.learning.queries import module_titles
 from portal.qa import queries, services
 from portal.qa.forms import AnswerForm, AskForm, FlagForm, ObservationChannelForm, ObservationForm
 
@@ -23,7 +23,7 @@ bp = Blueprint("qa", __name__)
 
 
 def _topic_choices() -> list[tuple[str, str]]:
-    return [(m.slug, m.title) for m in published_modules()]
+    return module_titles()
 
 
 @bp.get("/qa")
@@ -202,10 +202,14 @@ def flag_content(question_id: int) -> ResponseReturnValue:
 @bp.get("/answers")
 @access.roles("clinician")
 def answer_queue() -> ResponseReturnValue:
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    questions, more = queries.answer_queue(page)
     return render_template(
         "qa/answer_queue.html",
-        questions=queries.answer_queue(),
-        observations=queries.recent_observations(),
+        questions=questions,
+        page=page,
+        more=more,
+        observations=queries.recent_observations() if page == 1 else [],
     )
 
 

@@ -321,3 +321,36 @@ def test_who_sees_a_question_in_each_state(app, world, status, shared, viewers):
     for role, name in names.items():
         expected = 200 if role in viewers else 404
         assert as_(app, world, name).get(f"/qa/{qid}").status_code == expected, role
+
+
+def test_answer_queue_comes_in_pages_most_pressing_first(app, world):
+    from portal.db import utcnow
+
+    with app.app_context():
+        now = utcnow()
+        for n in range(30):
+            db.session.add(
+                Question(
+                    asker_id=world.people["full"].id,
+                    title=f"Waiting question {n:02d}",
+                    status="published",
+                    urgent=n == 29,
+                    me_too_count=n % 3,
+                    published_at=now,
+                )
+            )
+        db.session.commit()
+    clinician = as_(app, world, "clinician")
+    first = clinician.get("/answers").get_data(as_text=True)
+    titles = re.findall(r"Waiting question \d\d", first)
+    assert len(titles) == 25
+    assert titles[0] == "Waiting question 29"  # urgent first, whatever else
+    assert 'href="/answers?page=2"' in first
+    second = clinician.get("/answers?page=2").get_data(as_text=True)
+    rest = re.findall(r"Waiting question \d\d", second)
+    assert len(rest) == 5
+    assert set(titles).isdisjoint(rest)
+    assert 'href="/answers?page=1"' in second
+    assert "Next questions" not in second
+    assert clinician.get("/answers?page=9").status_code == 200
+    assert as_(app, world, "full").get("/answers").status_code == 403
