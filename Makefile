@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 FLASK := PORTAL_ENV=development $(BIN)/flask --app portal
 
-.PHONY: install run test test-fast test-e2e test-postgres lint format clean
+.PHONY: install run test test-fast test-e2e test-postgres bench lint format clean
 
 install: $(STAMP)
 
@@ -35,6 +35,18 @@ test-e2e: install
 test-postgres: install
 	bash -c 'source tools/throwaway-postgres.sh && trap pg_stop EXIT && pg_start portal_test && \
 	  TEST_DATABASE_URL=$$(pg_url portal_test) $(BIN)/pytest -m "not e2e" -q'
+
+# The benchmark (README, "Performance"): each main page against hello-world on SQLite and on a
+# throwaway PostgreSQL pinned to the second core, then the 10-minute mixed soak on PostgreSQL.
+# Quicker: make bench BENCH_ARGS="--seconds 2 --pairs 1" SOAK_SECONDS=60
+BENCH_ARGS ?=
+SOAK_SECONDS ?= 600
+bench: install
+	bash -c 'source tools/throwaway-postgres.sh && trap pg_stop EXIT && pg_start portal_bench portal_soak && \
+	  taskset -a -p -c 1 "$$(head -1 "$$PG_TMP/data/postmaster.pid")" >/dev/null 2>&1; \
+	  BENCH_POSTGRES_URL=$$(pg_url portal_bench) $(BIN)/python -m bench $(BENCH_ARGS); status=$$?; \
+	  SOAK_SECONDS=$(SOAK_SECONDS) TEST_DATABASE_URL=$$(pg_url portal_soak) \
+	    $(BIN)/pytest -q -p no:cacheprovider tests/load/test_soak.py && exit $$status'
 
 lint: install
 	$(BIN)/ruff check .

@@ -60,3 +60,12 @@ def configure_sqlite(engine: Engine) -> None:
     def on_begin(connection: Any) -> None:
         reading = has_request_context() and request.method in READ_ONLY_METHODS
         connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def insert_or_ignore(dialect: str, model: Any, **values: Any) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` for SQLite or PostgreSQL (the bind's dialect name)."""
+    from sqlalchemy.dialects.postgresql import insert as postgres_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    insert = postgres_insert if dialect == "postgresql" else sqlite_insert
+    return insert(model).values(**values).on_conflict_do_nothing()

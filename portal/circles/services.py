@@ -12,8 +12,6 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.log import record
@@ -30,7 +28,8 @@ from portal.circles.models import (
 from portal.circles.queries import circle_of_patient, pending_invitation_count
 from portal.core.deferred import defer_write
 from portal.core.tokens import token_digest
-from portal.db import as_utc, utcnow
+from portal.core.versioning import flush_versioned
+from portal.db import as_utc, insert_or_ignore, utcnow
 from portal.extensions import db
 from portal.notifications.inbox import notify
 from portal.notifications.mail import queue_email
@@ -300,12 +299,16 @@ def _join_circle(invitation: Invitation, person: User) -> None:
     db.session.flush()
 
 
+def _permissions_conflict() -> ConflictError:
+    return ConflictError(
+        "These permissions changed in another window or tab since you opened this page. "
+        "Nothing was saved: please look at them again."
+    )
+
+
 def _check_version(membership: Membership, expected_version: int) -> None:
     if membership.version != expected_version:
-        raise ConflictError(
-            "These permissions changed in another window or tab since you opened this page. "
-            "Nothing was saved: please look at them again."
-        )
+        raise _permissions_conflict()
 
 
 def set_permissions(
@@ -328,7 +331,7 @@ def set_permissions(
     membership.can_encourage = encourage
     membership.can_see_timeline = see_timeline
     membership.consent_expires_at = utcnow() + current_app.config["CONSENT_PERIOD"]
-    db.session.flush()
+    flush_versioned(_permissions_conflict)
     record(
         "circle.permissions_changed",
         actor=patient,
@@ -344,7 +347,7 @@ def confirm_consent(patient: User, membership: Membership, *, expected_version: 
         raise CircleError("That person is no longer in your circle.")
     _check_version(membership, expected_version)
     membership.consent_expires_at = utcnow() + current_app.config["CONSENT_PERIOD"]
-    db.session.flush()
+    flush_versioned(_permissions_conflict)
     record(
         "circle.consent_confirmed",
         actor=patient,
@@ -383,22 +386,33 @@ CARD_FIELDS = ("card_what_helps", "card_please_dont_say", "card_early_signs", "c
 CARD_LIMIT = 2000
 
 
+def _card_conflict() -> ConflictError:
+    return ConflictError(
+        "Your card was changed in another window or tab since you opened it. Your text is "
+        "kept below: compare it with the saved card, then save again."
+    )
+
+
 def save_support_card(
     patient: User, circle: CareCircle, *, fields: dict[str, str], expected_version: int
 ) -> None:
     """Save the "how to support me" card unless someone saved a newer one in the meantime."""
     if circle.card_version != expected_version:
-        raise ConflictError(
-            "Your card was changed in another window or tab since you opened it. Your text is "
-            "kept below: compare it with the saved card, then save again."
-        )
+        raise _card_conflict()
+    values: dict[str, object] = {}
     for name in CARD_FIELDS:
         value = (fields.get(name) or "").strip()
         if len(value) > CARD_LIMIT:
             raise CircleError(f"Please keep each part of the card under {CARD_LIMIT} characters.")
-        setattr(circle, name, value)
-    circle.card_version += 1
-    circle.card_updated_at = utcnow()
+        values[name] = value
+    # One conditional UPDATE: of two saves that both read this version, only one can match it.
+    saved = db.session.execute(
+        update(CareCircle)
+        .where(CareCircle.id == circle.id, CareCircle.card_version == expected_version)
+        .values(**values, card_version=expected_version + 1, card_updated_at=utcnow())
+    )
+    if getattr(saved, "rowcount", 0) != 1:
+        raise _card_conflict()
     record("circle.support_card_saved", actor=patient, target_type="circle", target_id=circle.id)
 
 
@@ -436,11 +450,15 @@ def log_access(viewer: User, circle: CareCircle, what: str) -> None:
 
     def write() -> None:
         dialect = db.session.get_bind().dialect.name
-        insert = postgres_insert if dialect == "postgresql" else sqlite_insert
         added = db.session.execute(
-            insert(AccessLogEntry)
-            .values(circle_id=circle_id, viewer_id=viewer_id, what=what, hour=hour)
-            .on_conflict_do_nothing()
+            insert_or_ignore(
+                dialect,
+                AccessLogEntry,
+                circle_id=circle_id,
+                viewer_id=viewer_id,
+                what=what,
+                hour=hour,
+            )
         )
         if getattr(added, "rowcount", 0):  # a new hour: time to drop what is past keeping
             db.session.execute(

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
+
+from portal.extensions import db
 
 PAGES = {
     400: "errors/400.html",
@@ -30,9 +33,17 @@ def register_error_pages(app: Flask) -> None:
     def csrf_failed(error: CSRFError) -> tuple[str, int]:
         return render_template("errors/400.html", error=error, csrf=True), 400
 
+    @app.errorhandler(StaleDataError)
+    def lost_race(error: StaleDataError) -> tuple[str, int]:
+        """Someone saved the same thing a moment earlier (services turn most of these into a
+        friendlier conflict on the page itself; this catches any that slip through)."""
+        db.session.rollback()
+        return render_template("errors/409.html", error=None), 409
+
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int]:
         if isinstance(error, HTTPException):
             return render_error(error)
         app.logger.exception("unhandled error")
+        db.session.rollback()  # a failed flush leaves the session unusable, even for this page
         return render_template("errors/500.html", error=None), 500

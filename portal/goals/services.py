@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 
 from portal.auth.models import User
 from portal.circles.models import CareCircle
+from portal.core.versioning import flush_versioned
 from portal.db import as_utc, utcnow
 from portal.extensions import db
 from portal.goals.models import (
@@ -86,12 +87,16 @@ def _activity(
         notify([circle.patient_id], kind=f"board_{kind}", message=summary, link=link)
 
 
+def _goal_conflict() -> GoalConflictError:
+    return GoalConflictError(
+        "This goal was changed in another window or tab since you opened it. Nothing was "
+        "overwritten: your text is kept below, so you can compare and save again."
+    )
+
+
 def _check_version(goal: Goal, expected_version: int) -> None:
     if goal.version != expected_version:
-        raise GoalConflictError(
-            "This goal was changed in another window or tab since you opened it. Nothing was "
-            "overwritten: your text is kept below, so you can compare and save again."
-        )
+        raise _goal_conflict()
 
 
 def _next_position(circle_id: int) -> int:
@@ -154,7 +159,7 @@ def create_goal(
 def update_goal(patient: User, goal: Goal, *, expected_version: int, **details: object) -> None:
     _check_version(goal, expected_version)
     _set_details(goal, **details)  # type: ignore[arg-type]
-    db.session.flush()
+    flush_versioned(_goal_conflict)
 
 
 def move_goal(patient: User, goal: Goal, *, column: str, expected_version: int) -> None:
@@ -163,7 +168,7 @@ def move_goal(patient: User, goal: Goal, *, column: str, expected_version: int) 
     _check_version(goal, expected_version)
     goal.column = column
     goal.updated_at = utcnow()
-    db.session.flush()
+    flush_versioned(_goal_conflict)
 
 
 def add_step(patient: User, goal: Goal, *, text: str) -> GoalStep:

@@ -8,6 +8,7 @@ from portal.audit.log import record
 from portal.auth.models import Role, User
 from portal.circles.models import CareCircle, Membership
 from portal.core.safety import check_text
+from portal.core.versioning import flush_versioned
 from portal.db import utcnow
 from portal.extensions import db
 from portal.notifications.alerts import alert_moderators
@@ -104,9 +105,13 @@ def ask(
     return question
 
 
+def _moderation_conflict() -> QaConflictError:
+    return QaConflictError("Another moderator acted on this question first. Please look again.")
+
+
 def _moderated(question: Question, expected_version: int) -> None:
     if question.version != expected_version:
-        raise QaConflictError("Another moderator acted on this question first. Please look again.")
+        raise _moderation_conflict()
 
 
 def approve(moderator: User, question: Question, *, expected_version: int) -> None:
@@ -116,7 +121,7 @@ def approve(moderator: User, question: Question, *, expected_version: int) -> No
     question.status = "answered" if question.first_answered_at else "published"
     question.published_at = question.published_at or utcnow()
     question.hidden_at = None
-    db.session.flush()
+    flush_versioned(_moderation_conflict)
     _resolve_flags(question)
     index_question(question)
     record("moderation.approved", actor=moderator, target_type="question", target_id=question.id)
@@ -150,7 +155,7 @@ def edit_question(
     )
     question.title, question.body = title, body
     question.edited_by_moderator = True
-    db.session.flush()
+    flush_versioned(_moderation_conflict)
     index_question(question)
     record("moderation.edited", actor=moderator, target_type="question", target_id=question.id)
     notify(
@@ -169,7 +174,7 @@ def return_question(
         raise QaError("Please choose a reason.")
     question.status = "returned"
     question.return_reason, question.return_note = reason, (note or "").strip()[:500]
-    db.session.flush()
+    flush_versioned(_moderation_conflict)
     index_question(question)
     record(
         "moderation.returned",
@@ -193,7 +198,7 @@ def mark_duplicate(
     if original.id == question.id or original.status not in {"published", "answered"}:
         raise QaError("Choose a published question as the original.")
     question.status, question.duplicate_of_id = "duplicate", original.id
-    db.session.flush()
+    flush_versioned(_moderation_conflict)
     index_question(question)
     record(
         "moderation.duplicate",
@@ -213,7 +218,7 @@ def mark_duplicate(
 def route_private(moderator: User, question: Question, *, expected_version: int) -> None:
     _moderated(question, expected_version)
     question.status, question.shared = "private_pending", False
-    db.session.flush()
+    flush_versioned(_moderation_conflict)
     index_question(question)
     record(
         "moderation.routed_private", actor=moderator, target_type="question", target_id=question.id
@@ -255,18 +260,22 @@ def answer(clinician: User, question: Question, *, body: str) -> Answer:
     return reply
 
 
+def _answer_conflict() -> QaConflictError:
+    return QaConflictError(
+        "This answer was changed since you opened it. Your text is kept "
+        "below; please compare and save again."
+    )
+
+
 def edit_answer(clinician: User, reply: Answer, *, body: str, expected_version: int) -> None:
     if reply.version != expected_version:
-        raise QaConflictError(
-            "This answer was changed since you opened it. Your text is kept "
-            "below; please compare and save again."
-        )
+        raise _answer_conflict()
     body = (body or "").strip()
     if not body:
         raise QaError("Please write an answer.")
     db.session.add(AnswerRevision(answer_id=reply.id, body=reply.body, editor_id=clinician.id))
     reply.body, reply.updated_at = body[:BODY_LIMIT], utcnow()
-    db.session.flush()
+    flush_versioned(_answer_conflict)
     record("qa.answer_edited", actor=clinician, target_type="answer", target_id=reply.id)
 
 
