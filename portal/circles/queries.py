@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import policy
@@ -14,9 +14,11 @@ from portal.auth.models import User
 from portal.circles.models import AccessLogEntry, CareCircle, Invitation, InvitationKind, Membership
 from portal.extensions import db
 
+_CIRCLE_OF_PATIENT = select(CareCircle).where(CareCircle.patient_id == bindparam("patient_id"))
+
 
 def circle_of_patient(patient: User) -> CareCircle | None:
-    return db.session.scalar(select(CareCircle).where(CareCircle.patient_id == patient.id))
+    return db.session.scalar(_CIRCLE_OF_PATIENT, {"patient_id": patient.id})
 
 
 def own_circle_or_404(actor: User) -> CareCircle:
@@ -89,16 +91,18 @@ def sent_invitations(actor: User) -> list[Invitation]:
     return list(db.session.scalars(statement.order_by(Invitation.created_at.desc()).limit(100)))
 
 
+# Asked on every page a family member opens: built once, run with the person's id.
+_MEMBERSHIPS_OF = (
+    select(Membership)
+    .options(joinedload(Membership.circle).joinedload(CareCircle.patient))
+    .where(Membership.user_id == bindparam("user_id"), Membership.removed_at.is_(None))
+    .order_by(Membership.joined_at)
+)
+
+
 def memberships_of(user: User) -> list[Membership]:
     """The circles a person belongs to now, with each patient loaded (for the circle switcher)."""
-    return list(
-        db.session.scalars(
-            select(Membership)
-            .options(joinedload(Membership.circle).joinedload(CareCircle.patient))
-            .where(Membership.user_id == user.id, Membership.removed_at.is_(None))
-            .order_by(Membership.joined_at)
-        )
-    )
+    return list(db.session.scalars(_MEMBERSHIPS_OF, {"user_id": user.id}))
 
 
 def membership_of(user: User, circle_id: int) -> Membership | None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from flask import abort
-from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, exists, or_, select
+from sqlalchemy import ColumnElement, Integer, Row, Select, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import policy
@@ -167,12 +168,15 @@ def step_or_404(goal: Goal, step_id: int) -> GoalStep:
     abort(404)
 
 
+# What an activity line shows (plain rows: these lists are read on every board and dashboard).
+ACTIVITY_LINE = (BoardActivity.goal_id, BoardActivity.summary, BoardActivity.created_at)
+
+
 @lru_cache(maxsize=3)
-def _board_activity_statement(kind: str) -> Select[BoardActivity]:
+def _board_activity_statement(kind: str) -> Select[int | None, str, datetime]:
     visible_ids = select(Goal.id).where(_visible(kind))
     return (
-        select(BoardActivity)
-        .options(joinedload(BoardActivity.actor))
+        select(*ACTIVITY_LINE)
         .where(
             BoardActivity.circle_id == bindparam("circle_id"),
             or_(BoardActivity.goal_id.is_(None), BoardActivity.goal_id.in_(visible_ids)),
@@ -182,10 +186,10 @@ def _board_activity_statement(kind: str) -> Select[BoardActivity]:
     )
 
 
-def board_activity(access: BoardAccess, limit: int = 15) -> list[BoardActivity]:
+def board_activity(access: BoardAccess, limit: int = 15) -> list[Row[Any]]:
     """What happened lately on goals the actor may see (and on treatment days)."""
     statement = _board_activity_statement(_viewer_kind(access))
-    return list(db.session.scalars(statement, {**_params(access), "limit": limit}))
+    return list(db.session.execute(statement, {**_params(access), "limit": limit}))
 
 
 def quiet_until(circle_id: int) -> datetime | None:
@@ -220,30 +224,38 @@ def slot_or_404(access: BoardAccess, slot_id: int) -> HelpSlot:
     return slot
 
 
+@lru_cache(maxsize=2)
+def _dashboard_activity_statement(with_own_board: bool) -> Select[int | None, str, datetime]:
+    user = bindparam("user_id", type_=Integer)
+    about_me = BoardActivity.for_user_id == user
+    condition: ColumnElement[bool] = about_me
+    if with_own_board:
+        mine = and_(
+            BoardActivity.circle_id == bindparam("circle_id"), BoardActivity.for_user_id.is_(None)
+        )
+        condition = or_(about_me, mine)
+    return (
+        select(*ACTIVITY_LINE)
+        .where(
+            condition,
+            BoardActivity.created_at >= bindparam("since"),
+            or_(BoardActivity.actor_id.is_(None), BoardActivity.actor_id != user),
+        )
+        .order_by(BoardActivity.created_at.desc())
+        .limit(bindparam("limit"))
+    )
+
+
 def dashboard_activity(
     user: User, *, own_circle: CareCircle | None, now: datetime, limit: int = 8
-) -> list[BoardActivity]:
+) -> list[Row[Any]]:
     """Recent activity for this person: on their own board (not while it rests), or about them."""
-    since = now - timedelta(days=14)
-    about_me = BoardActivity.for_user_id == user.id
-    condition: ColumnElement[bool] = about_me
+    with_own_board = False
     if own_circle is not None:
         resting = quiet_until(own_circle.id)
-        if resting is None or as_utc(resting) <= now:  # a resting board does not ping
-            mine = and_(
-                BoardActivity.circle_id == own_circle.id, BoardActivity.for_user_id.is_(None)
-            )
-            condition = or_(about_me, mine)
-    return list(
-        db.session.scalars(
-            select(BoardActivity)
-            .options(joinedload(BoardActivity.actor))
-            .where(
-                condition,
-                BoardActivity.created_at >= since,
-                or_(BoardActivity.actor_id.is_(None), BoardActivity.actor_id != user.id),
-            )
-            .order_by(BoardActivity.created_at.desc())
-            .limit(limit)
-        )
-    )
+        with_own_board = resting is None or as_utc(resting) <= now  # a resting board is quiet
+    parameters = {"user_id": user.id, "since": now - timedelta(days=14), "limit": limit}
+    if with_own_board and own_circle is not None:
+        parameters["circle_id"] = own_circle.id
+    statement = _dashboard_activity_statement(with_own_board)
+    return list(db.session.execute(statement, parameters))
