@@ -86,7 +86,7 @@ def show_board(circle_id: int) -> ResponseReturnValue:
         suggestions=[g for g in goals if g.status == "suggested"],
         activity=queries.board_activity(board),
         quiet_until=quiet if quiet and as_utc(quiet) > utcnow() else None,
-        quiet_form=QuietForm(formdata=None),
+        quiet_form=QuietForm(formdata=None) if board.is_patient else None,
         days=queries.treatment_days(board.circle, since=utcnow() - timedelta(hours=12)),
     )
 

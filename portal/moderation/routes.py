@@ -22,10 +22,14 @@ access.restrict_blueprint(bp, access.Rule(roles=frozenset({"moderator"})))
 
 @bp.get("")
 def show_queue() -> ResponseReturnValue:
-    questions = queries.moderation_queue()
-    history = queries.asker_history({q.asker_id for q in questions if q.asker_id})
+    page = queries.moderation_queue(request.args.get("page", 1, type=int) or 1)
+    history = queries.asker_history({q.asker_id for q in page.items if q.asker_id})
     return render_template(
-        "moderation/show_queue.html", questions=questions, history=history, alerts=open_alerts()
+        "moderation/show_queue.html",
+        questions=page.items,
+        page=page,
+        history=history,
+        alerts=open_alerts(),
     )
 
 

@@ -34,7 +34,9 @@ def published(
     topic: str = "",
     answered: str = "",
     page: int = 1,
-) -> Slice[Question]:
+    any_word: bool = False,
+) -> tuple[Slice[Question], bool]:
+    """A page of published questions, and whether it matched any word rather than every word."""
     statement = select(Question).where(Question.status.in_(("published", "answered")))
     if topic:
         statement = statement.where(Question.topics.contains(topic))
@@ -42,11 +44,17 @@ def published(
         statement = statement.where(Question.first_answered_at.is_not(None))
     elif answered == "no":
         statement = statement.where(Question.first_answered_at.is_(None))
-    if term:
-        statement = search.matching(statement, term)
-    else:
-        statement = statement.order_by(Question.published_at.desc(), Question.id.desc())
-    return slice_of(statement, page=page, per_page=PAGE_SIZE)
+    if not term:
+        newest = statement.order_by(Question.published_at.desc(), Question.id.desc())
+        return slice_of(newest, page=page, per_page=PAGE_SIZE), False
+    # Questions with every word (what people expect of a search box, and quick); only when
+    # none has them all, questions with any of them (the page then says so).
+    if not any_word:
+        every = search.matching(statement, term, every_word=True)
+        found = slice_of(every, page=page, per_page=PAGE_SIZE)
+        if found.items or page > 1 or len(search.terms(term)) < 2:
+            return found, False
+    return slice_of(search.matching(statement, term), page=page, per_page=PAGE_SIZE), True
 
 
 def answered_for_topic(slug: str, limit: int = 3) -> list[Question]:
@@ -114,18 +122,19 @@ def my_votes(user: User, question: Question) -> set[str]:
     )
 
 
-def moderation_queue() -> list[Question]:
-    """Waiting, hidden or flagged questions: urgent first, then oldest first."""
+MODERATION_PAGE = 25
+
+
+def moderation_queue(page: int = 1) -> Slice[Question]:
+    """Waiting, hidden or flagged questions, a page at a time: urgent first, then oldest."""
     flagged = select(ContentFlag.question_id).where(ContentFlag.resolved_at.is_(None))
-    return list(
-        db.session.scalars(
-            select(Question)
-            .options(joinedload(Question.asker))
-            .where((Question.status.in_(("pending", "hidden"))) | Question.id.in_(flagged))
-            .order_by(Question.urgent.desc(), Question.created_at)
-            .limit(200)
-        )
+    statement = (
+        select(Question)
+        .options(joinedload(Question.asker))
+        .where((Question.status.in_(("pending", "hidden"))) | Question.id.in_(flagged))
+        .order_by(Question.urgent.desc(), Question.created_at, Question.id)
     )
+    return slice_of(statement, page=page, per_page=MODERATION_PAGE)
 
 
 def asker_history(asker_ids: set[int]) -> dict[int, tuple[int, int]]:

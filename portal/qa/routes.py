@@ -32,12 +32,17 @@ def list_questions() -> ResponseReturnValue:
     term = request.args.get("q", "")[:200]
     topic = request.args.get("topic", "")[:60]
     answered = request.args.get("answered", "")
-    page = queries.published(
-        term=term, topic=topic, answered=answered, page=request.args.get("page", 1, type=int)
+    page, any_word = queries.published(
+        term=term,
+        topic=topic,
+        answered=answered,
+        page=request.args.get("page", 1, type=int) or 1,
+        any_word=request.args.get("any") == "1",
     )
     return render_template(
         "qa/list_questions.html",
         page=page,
+        any_word=any_word,
         term=term,
         topic=topic,
         answered=answered,

@@ -68,13 +68,14 @@ def terms(query: str) -> list[str]:
     return [w.lower() for w in re.findall(r"\w+", query or "") if len(w) > 1][:MAX_TERMS]
 
 
-def matching(statement: Select[Any], query: str) -> Select[Any]:
-    """Restrict ``statement`` (over Question) to matches for ``query``, best first."""
+def matching(statement: Select[Any], query: str, *, every_word: bool = False) -> Select[Any]:
+    """Restrict ``statement`` (over Question) to matches for ``query``, best first: questions
+    with any of the words, or with ``every_word`` only those that have them all."""
     words = terms(query)
     if not words:
         return statement.where(literal_column("0") == literal_column("1"))
     if _sqlite():
-        fts = " OR ".join(f'"{w}"*' for w in words)
+        fts = (" AND " if every_word else " OR ").join(f'"{w}"*' for w in words)
         ranked = (
             select(
                 literal_column("question_id").label("qid"),
@@ -86,7 +87,7 @@ def matching(statement: Select[Any], query: str) -> Select[Any]:
             .subquery()
         )
         return statement.join(ranked, ranked.c.qid == Question.id).order_by(ranked.c.rank)
-    tsquery = " | ".join(f"{w}:*" for w in words)
+    tsquery = (" & " if every_word else " | ").join(f"{w}:*" for w in words)
     document: ColumnElement[Any] = literal_column(
         PG_DOCUMENT.replace("(title", "(questions.title").replace("(body", "(questions.body")
     )

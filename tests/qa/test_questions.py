@@ -354,3 +354,42 @@ def test_answer_queue_comes_in_pages_most_pressing_first(app, world):
     assert "Next questions" not in second
     assert clinician.get("/answers?page=9").status_code == 200
     assert as_(app, world, "full").get("/answers").status_code == 403
+
+
+def test_search_wants_every_word_and_says_when_it_settles_for_some(app, world):
+    publish(app, world, "Sleep and routine", body="Routine helps sleep.")
+    publish(app, world, "Sleep after the infusion", body="He sleeps all afternoon.")
+    client = as_(app, world, "full")
+    both = client.get("/qa?q=sleep+routine").get_data(as_text=True)
+    assert "Sleep and routine" in both
+    assert "Sleep after the infusion" not in both  # has "sleep" but not "routine"
+    assert "No question has all of these words" not in both
+    some = client.get("/qa?q=routine+holidays").get_data(as_text=True)
+    assert "Sleep and routine" in some
+    assert "No question has all of these words" in some
+
+
+def test_moderation_queue_comes_in_pages_urgent_first(app, world):
+    from portal.db import utcnow
+
+    with app.app_context():
+        for n in range(27):
+            db.session.add(
+                Question(
+                    asker_id=world.people["full"].id,
+                    title=f"Pending question {n:02d}",
+                    status="pending",
+                    urgent=n == 26,
+                    created_at=utcnow(),
+                )
+            )
+        db.session.commit()
+    moderator = as_(app, world, "moderator")
+    first = moderator.get("/moderation").get_data(as_text=True)
+    titles = re.findall(r"Pending question \d\d", first)
+    assert len(titles) == 25
+    assert titles[0] == "Pending question 26"
+    second = moderator.get("/moderation?page=2").get_data(as_text=True)
+    rest = re.findall(r"Pending question \d\d", second)
+    assert len(rest) == 2
+    assert set(titles).isdisjoint(rest)
