@@ -192,9 +192,10 @@ def judge(result: Result, database: str) -> None:
     target = result.page.target_pct.get(database)
     if target is not None and result.throughput_pct < target:
         result.failures.append(f"throughput {result.throughput_pct:.1f}% < {target}%")
-    if result.p95_x > P95_LIMIT[database]:
+    # The latency targets are the pages'; the mixed scenario (writes, mail, notices) is reported.
+    if result.page.who != "mixed" and result.p95_x > P95_LIMIT[database]:
         result.failures.append(f"p95 {result.p95_x:.1f}x > {P95_LIMIT[database]}x")
-    if result.p99_x > 2 * result.p95_x:
+    if result.page.who != "mixed" and result.p99_x > 2 * result.p95_x:
         result.failures.append("p99 > 2 x p95")
     if result.errors:
         result.failures.append(f"{result.errors} errors")
