@@ -6,20 +6,20 @@ but not transaction control. Measured on a first view, the most expensive one.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from bench.dataset import Scale, Seeded, seed_clinic
 from portal import create_app
 from portal.extensions import db
 from tests.conftest import POSTGRES_URL, empty_tables, settings_for
+from tests.fixtures.forms import sign_in
 
 BUDGET = 8
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 SMALL = Scale(
@@ -105,15 +105,9 @@ def count_page_queries(tmp_path: Path, scale: Scale) -> dict[str, int]:
     return counts
 
 
-def signed_in(app: Flask, email: str, password: str):
+def signed_in(app: Flask, email: str, password: str) -> FlaskClient:
     client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = TOKEN.search(page)
-    assert token
-    reply = client.post(
-        "/login", data={"email": email, "password": password, "csrf_token": token.group(1)}
-    )
-    assert reply.status_code == 302
+    assert sign_in(client, email, password).status_code == 302
     return client
 
 

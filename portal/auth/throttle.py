@@ -51,7 +51,8 @@ def lockout_remaining(email: str) -> timedelta | None:
 def note_failure(email: str) -> None:
     config = current_app.config
     now = utcnow()
-    row = _locked_row(email)
+    # lockout_remaining() locked and loaded the row earlier in this transaction.
+    row = db.session.get(LoginThrottle, _digest(email)) or _locked_row(email)
     if now - as_utc(row.window_started_at) > config["LOGIN_LOCKOUT"]:
         row.failures, row.window_started_at, row.locked_until = 0, now, None
     row.failures += 1
