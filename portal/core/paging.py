@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import Select, bindparam
 
 from portal.extensions import db
 
@@ -31,6 +31,23 @@ class Slice(Generic[T]):
     @property
     def next_num(self) -> int:
         return self.page + 1
+
+
+class Paged:
+    """A statement built once (building costs more than running it), read a page at a time."""
+
+    def __init__(self, statement: Select[*tuple[Any, ...]], *, per_page: int) -> None:
+        self.per_page = per_page
+        self.statement = statement.offset(bindparam("page_offset")).limit(bindparam("page_limit"))
+        self.entity = len(statement.column_descriptions) == 1
+
+    def page(self, number: int, **params: Any) -> Slice[Any]:
+        """Rows for page ``number`` (from 1), reading one extra row to learn whether more follow."""
+        number = max(1, number)
+        window = {"page_offset": (number - 1) * self.per_page, "page_limit": self.per_page + 1}
+        result = db.session.execute(self.statement, {**params, **window})
+        rows = list(result.scalars() if self.entity else result.all())
+        return Slice(rows[: self.per_page], number, len(rows) > self.per_page)
 
 
 def slice_of(statement: Select[Any], *, page: int, per_page: int) -> Slice[Any]:

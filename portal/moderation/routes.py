@@ -23,12 +23,10 @@ access.restrict_blueprint(bp, access.Rule(roles=frozenset({"moderator"})))
 @bp.get("")
 def show_queue() -> ResponseReturnValue:
     page = queries.moderation_queue(request.args.get("page", 1, type=int) or 1)
-    history = queries.asker_history({q.asker_id for q in page.items if q.asker_id})
     return render_template(
         "moderation/show_queue.html",
-        questions=page.items,
+        entries=page.items,
         page=page,
-        history=history,
         alerts=open_alerts(),
     )
 
@@ -64,11 +62,10 @@ def _forms(question):  # type: ignore[no-untyped-def]
 def review_question(question_id: int) -> ResponseReturnValue:
     moderator = sessions.current_person()
     question = queries.question_or_404(moderator, question_id)
-    history = queries.asker_history({question.asker_id} if question.asker_id else set())
     return render_template(
         "moderation/review_question.html",
         question=question,
-        history=history,
+        history=queries.asker_history(question),
         flags=queries.open_flags(question),
         revisions=queries.revisions(question),
         similar=queries.similar(f"{question.title} {question.body}"),

@@ -63,15 +63,17 @@ def raise_safety_alert(
     return alert
 
 
+_OPEN_ALERTS = (
+    select(SafetyAlert)
+    .where(SafetyAlert.handled_at.is_(None))
+    .order_by(SafetyAlert.created_at)
+    .limit(100)
+)
+
+
 def open_alerts() -> list[SafetyAlert]:
-    return list(
-        db.session.scalars(
-            select(SafetyAlert)
-            .where(SafetyAlert.handled_at.is_(None))
-            .order_by(SafetyAlert.created_at)
-            .limit(100)
-        )
-    )
+    """The oldest hundred alerts nobody has handled, for the top of the moderation queue."""
+    return list(db.session.scalars(_OPEN_ALERTS))
 
 
 def handle_alert(alert: SafetyAlert, moderator: Any) -> None:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import statistics
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from flask import abort
-from sqlalchemy import func, select, union
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import ScalarSelect, bindparam, func, select, union
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from portal import policy
 from portal.auth.models import User
-from portal.core.paging import Slice, slice_of
+from portal.core.paging import Paged, Slice, slice_of
 from portal.db import as_utc
 from portal.extensions import db
 from portal.qa import search
@@ -125,41 +126,67 @@ def my_votes(user: User, question: Question) -> set[str]:
 MODERATION_PAGE = 25
 
 
-def moderation_queue(page: int = 1) -> Slice[Question]:
-    """Waiting, hidden or flagged questions, a page at a time: urgent first, then oldest."""
+class QueueEntry(NamedTuple):
+    """A question waiting for review, with what the moderator should know about its asker."""
+
+    question: Question
+    asked: int  # questions this person has asked, this one included
+    flags: int  # flags ever raised on their questions
+
+
+def _asker_history_columns() -> tuple[ScalarSelect[int], ScalarSelect[int]]:
+    """Correlated counts for the asker of the outer ``Question`` row."""
+    theirs = aliased(Question)
+    asked = (
+        select(func.count(theirs.id))
+        .where(theirs.asker_id == Question.asker_id)
+        .correlate(Question)
+        .scalar_subquery()
+    )
+    flags = (
+        select(func.count(ContentFlag.id))
+        .join(theirs, ContentFlag.question_id == theirs.id)
+        .where(theirs.asker_id == Question.asker_id)
+        .correlate(Question)
+        .scalar_subquery()
+    )
+    return asked, flags
+
+
+def _moderation_queue() -> Paged:
     # A UNION of two indexed lookups: "status IN (...) OR id IN (...)" made PostgreSQL scan
     # every question.
     waiting = select(Question.id).where(Question.status.in_(("pending", "hidden")))
     flagged = select(ContentFlag.question_id).where(ContentFlag.resolved_at.is_(None))
     statement = (
-        select(Question)
+        select(Question, *_asker_history_columns())
         .options(joinedload(Question.asker))
         .where(Question.id.in_(union(waiting, flagged)))
         .order_by(Question.urgent.desc(), Question.created_at, Question.id)
     )
-    return slice_of(statement, page=page, per_page=MODERATION_PAGE)
+    return Paged(statement, per_page=MODERATION_PAGE)
 
 
-def asker_history(asker_ids: set[int]) -> dict[int, tuple[int, int]]:
-    """Per asker: how many questions before, and how many flags on them."""
-    if not asker_ids:
-        return {}
-    counts = dict(
-        db.session.execute(
-            select(Question.asker_id, func.count(Question.id))
-            .where(Question.asker_id.in_(asker_ids))
-            .group_by(Question.asker_id)
-        ).all()
-    )
-    flags = dict(
-        db.session.execute(
-            select(Question.asker_id, func.count(ContentFlag.id))
-            .join(ContentFlag, ContentFlag.question_id == Question.id)
-            .where(Question.asker_id.in_(asker_ids))
-            .group_by(Question.asker_id)
-        ).all()
-    )
-    return {uid: (int(counts.get(uid, 0)), int(flags.get(uid, 0))) for uid in asker_ids}
+_MODERATION_QUEUE = _moderation_queue()
+
+
+def moderation_queue(page: int = 1) -> Slice[QueueEntry]:
+    """Waiting, hidden or flagged questions, a page at a time: urgent first, then oldest.
+
+    One statement: each question comes with its asker and the asker's history.
+    """
+    rows = _MODERATION_QUEUE.page(page)
+    return Slice([QueueEntry(*row) for row in rows.items], rows.page, rows.has_next)
+
+
+_ASKER_HISTORY = select(Question, *_asker_history_columns()).where(
+    Question.id == bindparam("question_id")
+)
+
+
+def asker_history(question: Question) -> QueueEntry:
+    """One question with its asker's history, for the review page."""
+    return QueueEntry(*db.session.execute(_ASKER_HISTORY, {"question_id": question.id}).one())
 
 
 def open_flags(question: Question) -> list[ContentFlag]:

@@ -393,3 +393,34 @@ def test_moderation_queue_comes_in_pages_urgent_first(app, world):
     rest = re.findall(r"Pending question \d\d", second)
     assert len(rest) == 2
     assert set(titles).isdisjoint(rest)
+
+
+def test_moderators_see_each_askers_history(app, world):
+    earlier = publish(app, world, "Is it normal to feel tired after a session?")
+    for name in ("board_only", "timeline_only"):
+        submit(
+            as_(app, world, name),
+            f"/qa/{earlier}",
+            {"flag-reason": "Feels off"},
+            action=f"/qa/{earlier}/flag",
+        )
+    ask(as_(app, world, "full"), "How do we talk about the next appointment?")
+    ask(as_(app, world, "course_only"), "What does the first week look like?")
+    moderator = as_(app, world, "moderator")
+    queue = moderator.get("/moderation").get_data(as_text=True)
+
+    def entry(title: str) -> str:
+        found = re.search(rf"{re.escape(title)}</a></h3>\s*<p[^>]*>(.*?)</p>", queue, re.S)
+        assert found, f"{title!r} is not in the queue"
+        return found.group(1)
+
+    assert "1 earlier · 2 flags" in entry("How do we talk about the next appointment?")
+    assert "first question" in entry("What does the first week look like?")
+    assert "flags" not in entry("What does the first week look like?")
+    returning = question_id(app, "How do we talk about the next appointment?")
+    review = moderator.get(f"/moderation/{returning}").get_data(as_text=True)
+    assert "2 flags on their questions" in review
+    assert "first question" not in review
+    newcomer = question_id(app, "What does the first week look like?")
+    review = moderator.get(f"/moderation/{newcomer}").get_data(as_text=True)
+    assert "first question" in review
