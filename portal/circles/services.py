@@ -450,6 +450,8 @@ def log_access(viewer: User, circle: CareCircle, what: str) -> None:
 
     def write() -> None:
         dialect = db.session.get_bind().dialect.name
+        # RETURNING, not rowcount: an INSERT's rowcount is -1 on PostgreSQL once SQLAlchemy
+        # has closed the cursor, which made every page view write twice.
         added = db.session.execute(
             insert_or_ignore(
                 dialect,
@@ -458,9 +460,9 @@ def log_access(viewer: User, circle: CareCircle, what: str) -> None:
                 viewer_id=viewer_id,
                 what=what,
                 hour=hour,
-            )
-        )
-        if getattr(added, "rowcount", 0):  # a new hour: time to drop what is past keeping
+            ).returning(AccessLogEntry.id)
+        ).first()
+        if added is not None:  # a new hour: time to drop what is past keeping
             db.session.execute(
                 delete(AccessLogEntry).where(
                     AccessLogEntry.circle_id == circle_id, AccessLogEntry.hour < cutoff

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from portal.audit.models import AuditEvent
 from portal.circles.models import AccessLogEntry, CareCircle, Membership
@@ -217,6 +217,28 @@ def test_access_log_records_views_to_the_hour(app, world):
     page = as_(app, world, "patient").get("/circle/access-log").get_data(as_text=True)
     assert "Board_Only" in page
     assert "Support card" in page
+
+
+def test_reading_all_evening_writes_the_access_log_once_an_hour(app, world):
+    member = as_(app, world, "board_only")
+    card = f"/circles/{world.circles['a']}"
+    member.get(card)  # writes this hour's row
+    written: list[str] = []
+
+    def note(conn, cursor, statement, *rest):
+        if "access_log_entries" in statement:
+            written.append(statement.split()[0])
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        for _ in range(4):
+            assert member.get(card).status_code == 200
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", note)
+    # The second view learns the row is there (one INSERT that adds nothing); then nothing.
+    assert written == ["INSERT"]
 
 
 def test_the_dashboard_card_counts_as_a_view(app, world):
