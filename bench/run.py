@@ -246,7 +246,7 @@ def bench_database(database: str, url: str, args: argparse.Namespace) -> list[Re
             "clinician": SignedIn(portal.base_url, seeded.clinician_email, seeded.password),
         }
         for page in pages(seeded):
-            if args.only and args.only not in page.name:
+            if args.only and not any(part in page.name for part in args.only.split(",")):
                 continue
             mixed = None
             if page.who == "mixed":
@@ -294,7 +294,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--circles", type=int, default=2000)
     parser.add_argument("--seconds", type=int, default=4, help="length of each wrk run")
     parser.add_argument("--pairs", type=int, default=3)
-    parser.add_argument("--only", default="", help="only pages whose name contains this")
+    parser.add_argument(
+        "--only", default="", help="only pages whose name contains one of these (comma-separated)"
+    )
     parser.add_argument("--databases", default="sqlite,postgresql")
     args = parser.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
