@@ -127,3 +127,9 @@ def validate(config: dict[str, Any]) -> None:
             raise ConfigError("SECRET_KEY must be set to a random value of 32+ characters.")
         if not config.get("MAIL_SERVER"):
             raise ConfigError("MAIL_SERVER must be set in production.")
+        if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
+            # Each worker would count on its own: four workers, four times the sign-in guesses.
+            raise ConfigError(
+                "RATELIMIT_STORAGE_URI must be storage every worker shares in production "
+                "(redis://host:6379/0), not memory://."
+            )

@@ -18,6 +18,8 @@ from portal.auth.services import create_user
 from portal.extensions import db
 from tests.fixtures.mailbox import Mailbox, SmtpServer
 
+pytest_plugins = ["tests.fixtures.redis_server"]  # redis_url
+
 PASSWORD = "correct horse battery"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -32,6 +34,16 @@ def settings_for(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": "memory://",
         # Still scrypt, at a cost that keeps hundreds of sign-ins in the suite quick.
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+    }
+
+
+def production_settings(database_url: str, tmp_path: Path, redis_url: str) -> dict[str, Any]:
+    """What production insists on, on top of the test settings: mail, and shared rate limits."""
+    return {
+        **settings_for(database_url, tmp_path),
+        "PORTAL_ENV": "production",
+        "MAIL_SERVER": "127.0.0.1",
+        "RATELIMIT_STORAGE_URI": redis_url,
     }
 
 

@@ -28,7 +28,7 @@ from werkzeug.serving import make_server
 from portal import create_app
 from portal.config import ENV_OVERRIDES, ConfigError
 from portal.extensions import db
-from tests.conftest import settings_for
+from tests.conftest import production_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_SERVICES = ("migrate", "portal", "worker")
@@ -360,10 +360,11 @@ def test_image_installs_the_project_with_production_extras_only() -> None:
 
 
 @pytest.fixture
-def production_server(tmp_path: Path) -> Iterator[str]:
+def production_server(tmp_path: Path, redis_url: str) -> Iterator[str]:
     """The production app (HTTPS redirect on) behind a real HTTP server on a free port."""
-    settings = settings_for(f"sqlite:///{tmp_path / 'portal.sqlite3'}", tmp_path)
-    app = create_app({**settings, "PORTAL_ENV": "production", "MAIL_SERVER": "127.0.0.1"})
+    app = create_app(
+        production_settings(f"sqlite:///{tmp_path / 'portal.sqlite3'}", tmp_path, redis_url)
+    )
     assert app.config["PORTAL_ENV"] == "production"
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

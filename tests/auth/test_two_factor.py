@@ -112,10 +112,9 @@ def test_the_clinic_can_require_it_for_staff(app, clinician, family):
     assert member.get("/learn").status_code == 200
 
 
-def test_production_requires_it_by_default(tmp_path):
+def test_production_requires_it_by_default(tmp_path, redis_url):
     from portal import create_app
-    from tests.conftest import settings_for
+    from tests.conftest import production_settings
 
-    settings = settings_for(f"sqlite:///{tmp_path / 'x.db'}", tmp_path)
-    app = create_app({**settings, "PORTAL_ENV": "production", "MAIL_SERVER": "127.0.0.1"})
+    app = create_app(production_settings(f"sqlite:///{tmp_path / 'x.db'}", tmp_path, redis_url))
     assert app.config["REQUIRE_STAFF_TWO_FACTOR_DEFAULT"] is True

@@ -9,7 +9,7 @@ import pytest
 
 from portal import create_app
 from portal.config import ConfigError
-from tests.conftest import PASSWORD, settings_for
+from tests.conftest import PASSWORD, production_settings, settings_for
 from tests.fixtures.forms import sign_in
 
 PUBLIC_PAGES = ["/", "/login", "/help-now", "/about", "/forgot-password"]
@@ -39,22 +39,22 @@ def test_hsts_outside_development(tmp_path):
     assert "Strict-Transport-Security" not in dev_response.headers
 
 
-def test_production_refuses_to_start_without_a_secret_key(tmp_path):
-    settings = settings_for(f"sqlite:///{tmp_path / 'x.db'}", tmp_path)
+def test_production_refuses_to_start_without_a_secret_key(tmp_path, redis_url):
+    settings = production_settings(f"sqlite:///{tmp_path / 'x.db'}", tmp_path, redis_url)
     with pytest.raises(ConfigError, match="SECRET_KEY"):
-        create_app(
-            {
-                **settings,
-                "PORTAL_ENV": "production",
-                "SECRET_KEY": "dev-only-not-secret",
-                "MAIL_SERVER": "127.0.0.1",
-            }
-        )
+        create_app({**settings, "SECRET_KEY": "dev-only-not-secret"})
 
 
-def test_production_cookies_are_host_prefixed_and_secure(tmp_path, make_user):
-    settings = settings_for(f"sqlite:///{tmp_path / 'x.db'}", tmp_path)
-    app = create_app({**settings, "PORTAL_ENV": "production", "MAIL_SERVER": "127.0.0.1"})
+def test_production_refuses_rate_limits_each_worker_would_count_alone(tmp_path, redis_url):
+    settings = production_settings(f"sqlite:///{tmp_path / 'x.db'}", tmp_path, redis_url)
+    with pytest.raises(ConfigError, match=r"RATELIMIT_STORAGE_URI .* not memory://"):
+        create_app({**settings, "RATELIMIT_STORAGE_URI": "memory://"})
+    assert create_app(settings).config["RATELIMIT_STORAGE_URI"] == redis_url
+
+
+def test_production_cookies_are_host_prefixed_and_secure(tmp_path, make_user, redis_url):
+    settings = production_settings(f"sqlite:///{tmp_path / 'x.db'}", tmp_path, redis_url)
+    app = create_app(settings)
     assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"
     assert app.config["SESSION_COOKIE_SECURE"] is True
     plain = app.test_client().get("/login", base_url="http://portal.example")

@@ -1,21 +1,18 @@
 """Load-test fixtures: the real portal under gunicorn (4 sync workers) on this test's
-database, and a private Redis. Everything listens on 127.0.0.1; every wait has a time limit."""
+database. Everything listens on 127.0.0.1; every wait has a time limit."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-import redis
 from flask import Flask
 
-from bench.server import ROOT, free_port, running_portal, server_environment
+from bench.server import ROOT, running_portal, server_environment
 from tests.conftest import POSTGRES_URL
 from tests.load.live import ACCESS_LOG_FORMAT, WORKERS, LivePortal
 
@@ -75,48 +72,3 @@ def serve(app: Flask, tmp_path: Path, bytecode_cache: Path) -> Iterator[Callable
             return live
 
         yield start
-
-
-@pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
-    """A private Redis on a free loopback port that keeps nothing on disk; stopped after."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail(
-            "redis-server is not on PATH. The rate-limit tests need a real Redis shared by the "
-            "gunicorn workers: install it (apt-get install redis-server), as .ci/run does."
-        )
-    port = free_port()
-    log = tmp_path / "redis.log"
-    # Loopback only, nothing written to disk (no snapshots, no append-only file).
-    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-    command += ["--appendonly", "no", "--dir", str(tmp_path)]
-    with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603 - the binary found above, fixed arguments
-            command, stdout=out, stderr=subprocess.STDOUT
-        )
-    try:
-        wait_for_redis(port, process, log)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wait_for_redis(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"redis-server exited early:\n{log.read_text()[-2000:]}")
-        with redis.Redis(host="127.0.0.1", port=port, socket_timeout=1) as probe:
-            try:
-                if probe.ping():
-                    return
-            except redis.ConnectionError:
-                pass
-        time.sleep(0.05)
-    pytest.fail(f"redis-server did not answer in 15 s:\n{log.read_text()[-2000:]}")
