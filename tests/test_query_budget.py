@@ -9,15 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from bench.dataset import Scale, Seeded, seed_clinic
 from portal import create_app
 from portal.extensions import db
 from tests.conftest import POSTGRES_URL, empty_tables, settings_for
-from tests.fixtures.forms import sign_in
+from tests.fixtures.forms import signed_in
 
 BUDGET = 8
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
@@ -103,12 +101,6 @@ def count_page_queries(tmp_path: Path, scale: Scale) -> dict[str, int]:
                 empty_tables()
             db.engine.dispose()
     return counts
-
-
-def signed_in(app: Flask, email: str, password: str) -> FlaskClient:
-    client = app.test_client()
-    assert sign_in(client, email, password).status_code == 302
-    return client
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from portal.audit.models import AuditEvent
 from portal.extensions import db
 from tests.conftest import PASSWORD
 from tests.fixtures.forms import sign_in, submit
-from tests.fixtures.world import build_world
+from tests.fixtures.world import as_person, build_world
 
 
 @pytest.fixture
@@ -22,16 +22,9 @@ def world(app, make_user):
     return build_world(app, make_user)
 
 
-def as_(app, world, name, agent="Mozilla/5.0 (X11; Linux x86_64) Chrome/120"):
-    client = app.test_client()
-    client.environ_base["HTTP_USER_AGENT"] = agent
-    assert sign_in(client, world.people[name].email, PASSWORD).status_code == 302
-    return client
-
-
 def test_sessions_are_listed_and_others_can_be_signed_out(app, world):
-    phone = as_(app, world, "full", agent="Mozilla/5.0 (Linux; Android 14) Chrome/120 Mobile")
-    laptop = as_(app, world, "full")
+    phone = as_person(app, world, "full", agent="Mozilla/5.0 (Linux; Android 14) Chrome/120 Mobile")
+    laptop = as_person(app, world, "full", agent="Mozilla/5.0 (X11; Linux x86_64) Chrome/120")
     page = laptop.get("/account").get_data(as_text=True)
     assert "Chrome on Android" in page
     assert "Chrome on Linux" in page
@@ -48,13 +41,13 @@ def test_sessions_are_listed_and_others_can_be_signed_out(app, world):
 
 
 def test_export_holds_what_the_person_wrote_and_nothing_of_others(app, world):
-    member = as_(app, world, "full")
+    member = as_person(app, world, "full")
     goal_url = f"/goals/{world.goals['a']}"
     submit(
         member, goal_url, {"msg-body": "You are doing great"}, action=f"{goal_url}/encouragement"
     )
     submit(
-        as_(app, world, "board_only"),
+        as_person(app, world, "board_only"),
         goal_url,
         {"offer-body": "Board-only's offer"},
         action=f"{goal_url}/offers",
@@ -72,7 +65,7 @@ def test_export_holds_what_the_person_wrote_and_nothing_of_others(app, world):
 
 
 def test_a_patient_export_includes_their_circle_and_board(app, world):
-    patient = as_(app, world, "patient")
+    patient = as_person(app, world, "patient")
     response = submit(patient, "/account", {}, action="/account/export")
     with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
         data = json.loads(archive.read("recovery-circle-data.json"))
@@ -82,12 +75,12 @@ def test_a_patient_export_includes_their_circle_and_board(app, world):
 
 
 def test_export_needs_a_form_token(app, world):
-    member = as_(app, world, "full")
+    member = as_person(app, world, "full")
     assert member.post("/account/export").status_code == 400
 
 
 def test_a_family_member_deletes_their_account(app, world):
-    member = as_(app, world, "full")
+    member = as_person(app, world, "full")
     goal_url = f"/goals/{world.goals['a']}"
     submit(
         member, goal_url, {"msg-body": "You are doing great"}, action=f"{goal_url}/encouragement"
@@ -103,7 +96,7 @@ def test_a_family_member_deletes_their_account(app, world):
     assert response.status_code == 302
     assert "cookies" in response.headers["Clear-Site-Data"]
     assert sign_in(app.test_client(), world.people["full"].email, PASSWORD).status_code == 401
-    page = as_(app, world, "patient").get(goal_url).get_data(as_text=True)
+    page = as_person(app, world, "patient").get(goal_url).get_data(as_text=True)
     assert "<strong>A former member</strong>" in page
     assert "You are doing great" in page
     with app.app_context():
@@ -124,7 +117,7 @@ def test_a_family_member_deletes_their_account(app, world):
 
 
 def test_a_patient_deletion_erases_their_circle_and_board(app, world):
-    patient = as_(app, world, "patient")
+    patient = as_person(app, world, "patient")
     assert (
         submit(patient, "/account/delete", {"password": PASSWORD, "understand": "y"}).status_code
         == 302
@@ -137,12 +130,12 @@ def test_a_patient_deletion_erases_their_circle_and_board(app, world):
         assert db.session.get(Goal, world.goals["a"]) is None
         assert db.session.get(Invitation, world.invitations["a"]) is None
         assert db.session.get(CareCircle, world.circles["b"]) is not None
-    member = as_(app, world, "board_only")  # the relative keeps their account
+    member = as_person(app, world, "board_only")  # the relative keeps their account
     assert member.get(f"/circles/{world.circles['a']}").status_code == 404
 
 
 def test_the_last_admin_cannot_delete_themselves(app, world):
-    admin = as_(app, world, "admin")
+    admin = as_person(app, world, "admin")
     response = submit(admin, "/account/delete", {"password": PASSWORD, "understand": "y"})
     assert response.status_code == 422
     assert "only administrator" in response.get_data(as_text=True)

@@ -10,20 +10,13 @@ from sqlalchemy import event, select
 from portal.audit.models import AuditEvent
 from portal.circles.models import AccessLogEntry, CareCircle, Membership
 from portal.extensions import db
-from tests.conftest import PASSWORD
-from tests.fixtures.forms import csrf_token, sign_in, submit
-from tests.fixtures.world import build_world
+from tests.fixtures.forms import csrf_token, submit
+from tests.fixtures.world import as_person, build_world
 
 
 @pytest.fixture
 def world(app, make_user):
     return build_world(app, make_user)
-
-
-def as_(app, world, name):
-    client = app.test_client()
-    assert sign_in(client, world.people[name].email, PASSWORD).status_code == 302
-    return client
 
 
 def membership(app, world, name) -> Membership:
@@ -41,7 +34,7 @@ def change_permissions(client, world, name, version, **fields):
 
 
 def test_circle_page_lists_members_with_coarse_activity(app, world):
-    page = as_(app, world, "patient").get("/circle").get_data(as_text=True)
+    page = as_person(app, world, "patient").get("/circle").get_data(as_text=True)
     for name in ("Full", "Board_Only", "Timeline_Only", "Course_Only", "Lapsed"):
         assert name in page
     assert "Last active: Not yet" in page
@@ -49,10 +42,10 @@ def test_circle_page_lists_members_with_coarse_activity(app, world):
 
 
 def test_narrowing_a_permission_takes_effect_on_the_next_request(app, world):
-    member = as_(app, world, "full")
+    member = as_person(app, world, "full")
     circle_url = f"/circles/{world.circles['a']}"
     assert "Secret card of circle a" in member.get(circle_url).get_data(as_text=True)
-    patient = as_(app, world, "patient")
+    patient = as_person(app, world, "patient")
     version = membership(app, world, "full").version
     response = change_permissions(patient, world, "full", version, see_timeline=True)
     assert response.status_code == 302
@@ -67,7 +60,7 @@ def test_narrowing_a_permission_takes_effect_on_the_next_request(app, world):
 
 
 def test_encourage_needs_the_board(app, world):
-    patient = as_(app, world, "patient")
+    patient = as_person(app, world, "patient")
     version = membership(app, world, "course_only").version
     response = change_permissions(patient, world, "course_only", version, encourage=True)
     assert response.status_code == 422
@@ -76,7 +69,7 @@ def test_encourage_needs_the_board(app, world):
 
 
 def test_a_stale_permissions_form_is_a_conflict_not_an_overwrite(app, world):
-    patient = as_(app, world, "patient")
+    patient = as_person(app, world, "patient")
     stale = membership(app, world, "full").version
     assert change_permissions(patient, world, "full", stale, see_board=True).status_code == 302
     second = change_permissions(
@@ -90,8 +83,8 @@ def test_a_stale_permissions_form_is_a_conflict_not_an_overwrite(app, world):
 
 def test_removing_a_member_takes_everything_of_the_patients_away(app, world, smtp_server):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
-    member = as_(app, world, "full")
-    patient = as_(app, world, "patient")
+    member = as_person(app, world, "full")
+    patient = as_person(app, world, "patient")
     url = f"/circle/members/{world.memberships['full']}/remove"
     assert "Remove Full from your circle?" in patient.get(url).get_data(as_text=True)
     assert submit(patient, url, {}).status_code == 302
@@ -102,12 +95,12 @@ def test_removing_a_member_takes_everything_of_the_patients_away(app, world, smt
 
 
 def test_lapsed_consent_is_course_only_and_the_patient_is_asked(app, world):
-    lapsed = as_(app, world, "lapsed")
+    lapsed = as_person(app, world, "lapsed")
     page = lapsed.get(f"/circles/{world.circles['a']}").get_data(as_text=True)
     assert "Secret card of circle a" not in page
     assert "Goal board and support card: <strong>not shared</strong>" in page
     assert "consent" not in page.lower()  # the member is not told why
-    patient = as_(app, world, "patient")
+    patient = as_person(app, world, "patient")
     circle_page = patient.get("/circle").get_data(as_text=True)
     assert "Please check who sees what" in circle_page
     assert "paused until you confirm" in circle_page
@@ -129,19 +122,19 @@ def test_banner_warns_a_month_before_consent_lapses(app, world):
         row = db.session.get(Membership, world.memberships["board_only"])
         row.consent_expires_at = row.joined_at + timedelta(days=10)
         db.session.commit()
-    page = as_(app, world, "patient").get("/circle").get_data(as_text=True)
+    page = as_person(app, world, "patient").get("/circle").get_data(as_text=True)
     assert "Please check who sees what" in page
     assert "Board_Only</a> (by" in page
 
 
 def test_care_team_sees_nothing_until_the_patient_shares(app, world):
-    clinician = as_(app, world, "clinician")
+    clinician = as_person(app, world, "clinician")
     url = f"/circles/{world.circles['a']}"
     assert clinician.get(url).status_code == 404
-    patient = as_(app, world, "patient")
+    patient = as_person(app, world, "patient")
     assert submit(patient, "/circle", {"share": "y"}, action="/circle/sharing").status_code == 302
     assert "Secret card of circle a" in clinician.get(url).get_data(as_text=True)
-    assert as_(app, world, "moderator").get(url).status_code == 404
+    assert as_person(app, world, "moderator").get(url).status_code == 404
     with app.app_context():
         assert db.session.get(CareCircle, world.circles["a"]).share_with_care_team is True
         assert (
@@ -153,7 +146,7 @@ def test_care_team_sees_nothing_until_the_patient_shares(app, world):
 
 
 def test_preview_shows_exactly_what_the_member_sees(app, world):
-    patient = as_(app, world, "patient")
+    patient = as_person(app, world, "patient")
     for name, sees_card in (("board_only", True), ("timeline_only", False), ("lapsed", False)):
         preview = patient.get(f"/circle/members/{world.memberships[name]}/preview")
         assert preview.status_code == 200
@@ -164,7 +157,7 @@ def test_preview_shows_exactly_what_the_member_sees(app, world):
 
 
 def test_support_card_is_sanitised_and_conflicts_keep_the_text(app, world):
-    patient = as_(app, world, "patient")
+    patient = as_person(app, world, "patient")
     page = patient.get("/circle/support-card").get_data(as_text=True)
     token = csrf_token(page)
     with app.app_context():
@@ -178,9 +171,8 @@ def test_support_card_is_sanitised_and_conflicts_keep_the_text(app, world):
         },
     )
     assert first.status_code == 302
-    card = (
-        as_(app, world, "board_only").get(f"/circles/{world.circles['a']}").get_data(as_text=True)
-    )
+    member = as_person(app, world, "board_only")
+    card = member.get(f"/circles/{world.circles['a']}").get_data(as_text=True)
     assert "<strong>Walks</strong>" in card
     assert "<script>alert" not in card
     stale = patient.post(
@@ -196,7 +188,7 @@ def test_support_card_is_sanitised_and_conflicts_keep_the_text(app, world):
 
 
 def test_support_card_length_is_bounded(app, world):
-    patient = as_(app, world, "patient")
+    patient = as_person(app, world, "patient")
     response = submit(
         patient, "/circle/support-card", {"version": "0", "card_what_helps": "x" * 2001}
     )
@@ -205,22 +197,22 @@ def test_support_card_length_is_bounded(app, world):
 
 
 def test_access_log_records_views_to_the_hour(app, world):
-    member = as_(app, world, "board_only")
+    member = as_person(app, world, "board_only")
     for _ in range(3):
         member.get(f"/circles/{world.circles['a']}")
-    as_(app, world, "timeline_only").get(f"/circles/{world.circles['a']}")  # no card access
+    as_person(app, world, "timeline_only").get(f"/circles/{world.circles['a']}")  # no card access
     with app.app_context():
         rows = db.session.scalars(select(AccessLogEntry)).all()
         assert [(r.viewer_id, r.what) for r in rows] == [
             (world.people["board_only"].id, "support_card")
         ]
-    page = as_(app, world, "patient").get("/circle/access-log").get_data(as_text=True)
+    page = as_person(app, world, "patient").get("/circle/access-log").get_data(as_text=True)
     assert "Board_Only" in page
     assert "Support card" in page
 
 
 def test_reading_all_evening_writes_the_access_log_once_an_hour(app, world):
-    member = as_(app, world, "board_only")
+    member = as_person(app, world, "board_only")
     card = f"/circles/{world.circles['a']}"
     member.get(card)  # writes this hour's row
     written: list[str] = []
@@ -242,8 +234,8 @@ def test_reading_all_evening_writes_the_access_log_once_an_hour(app, world):
 
 
 def test_the_dashboard_card_counts_as_a_view(app, world):
-    as_(app, world, "board_only").get("/")
-    as_(app, world, "course_only").get("/")
+    as_person(app, world, "board_only").get("/")
+    as_person(app, world, "course_only").get("/")
     with app.app_context():
         rows = db.session.scalars(select(AccessLogEntry)).all()
         assert [(r.viewer_id, r.what) for r in rows] == [
@@ -264,7 +256,7 @@ def test_old_access_log_entries_are_dropped(app, world):
             )
         )
         db.session.commit()
-    as_(app, world, "board_only").get(f"/circles/{world.circles['a']}")
+    as_person(app, world, "board_only").get(f"/circles/{world.circles['a']}")
     with app.app_context():
         assert {r.what for r in db.session.scalars(select(AccessLogEntry))} == {"support_card"}
 
@@ -283,7 +275,7 @@ def test_a_person_in_two_circles_switches_between_them(app, world):
             )
         )
         db.session.commit()
-    member = as_(app, world, "full")
+    member = as_person(app, world, "full")
     home = member.get("/").get_data(as_text=True)
     assert "You are supporting <strong>Pat</strong>" in home
     assert "Switch circle" in home
@@ -295,7 +287,7 @@ def test_a_person_in_two_circles_switches_between_them(app, world):
 
 
 def test_denied_attempts_on_another_circle_are_audited(app, world):
-    other = as_(app, world, "other_patient")
+    other = as_person(app, world, "other_patient")
     assert other.get(f"/circle/members/{world.memberships['full']}/preview").status_code == 404
     with app.app_context():
         event = db.session.scalars(

@@ -14,7 +14,7 @@ from portal.auth.models import User
 from portal.circles.models import Invitation, Membership
 from portal.extensions import db
 from tests.conftest import PASSWORD
-from tests.fixtures.forms import sign_in, submit
+from tests.fixtures.forms import sign_in, signed_in, submit
 
 INVITE = {
     "name": "Riley",
@@ -23,12 +23,6 @@ INVITE = {
     "see_board": "y",
     "see_timeline": "y",
 }
-
-
-def signed_in(app, person):
-    client = app.test_client()
-    assert sign_in(client, person.email, PASSWORD).status_code == 302
-    return client
 
 
 def invite(client, **changes):
@@ -57,7 +51,7 @@ def actions(app) -> list[str]:
 
 
 def test_patient_invites_and_a_new_person_joins(app, patient, patient_circle, mailbox):
-    client = signed_in(app, patient)
+    client = signed_in(app, patient.email, PASSWORD)
     response = invite(client)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -109,7 +103,7 @@ def test_patient_invites_and_a_new_person_joins(app, patient, patient_circle, ma
 
 
 def test_existing_account_signs_in_then_confirms(app, patient, patient_circle, family, mailbox):
-    client = signed_in(app, patient)
+    client = signed_in(app, patient.email, PASSWORD)
     shown = link_path(invite(client, email=family.email).get_data(as_text=True))
     visitor = app.test_client()
     page = visitor.get(shown).get_data(as_text=True)
@@ -125,10 +119,10 @@ def test_existing_account_signs_in_then_confirms(app, patient, patient_circle, f
 def test_someone_signed_in_with_another_email_cannot_accept(
     app, patient, patient_circle, make_user, mailbox
 ):
-    client = signed_in(app, patient)
+    client = signed_in(app, patient.email, PASSWORD)
     shown = link_path(invite(client).get_data(as_text=True))
     stranger = make_user("family")
-    other = signed_in(app, stranger)
+    other = signed_in(app, stranger.email, PASSWORD)
     response = other.get(shown)
     assert response.status_code == 403
     assert "different email address" in response.get_data(as_text=True)
@@ -137,7 +131,7 @@ def test_someone_signed_in_with_another_email_cannot_accept(
 
 
 def test_every_dead_link_gets_the_same_page(app, patient, patient_circle, mailbox, monkeypatch):
-    client = signed_in(app, patient)
+    client = signed_in(app, patient.email, PASSWORD)
     revoked = link_path(invite(client, email="a@example.test").get_data(as_text=True))
     with app.app_context():
         invitation_id = db.session.scalars(select(Invitation.id)).one()
@@ -158,7 +152,7 @@ def test_every_dead_link_gets_the_same_page(app, patient, patient_circle, mailbo
 
 
 def test_resending_kills_the_old_link(app, patient, patient_circle, mailbox):
-    client = signed_in(app, patient)
+    client = signed_in(app, patient.email, PASSWORD)
     first = link_path(invite(client).get_data(as_text=True))
     with app.app_context():
         invitation_id = db.session.scalars(select(Invitation.id)).one()
@@ -173,7 +167,7 @@ def test_resending_kills_the_old_link(app, patient, patient_circle, mailbox):
 
 
 def test_duplicate_and_self_invitations_are_refused(app, patient, patient_circle, mailbox):
-    client = signed_in(app, patient)
+    client = signed_in(app, patient.email, PASSWORD)
     invite(client)
     again = invite(client)
     assert again.status_code == 422
@@ -188,7 +182,7 @@ def test_duplicate_and_self_invitations_are_refused(app, patient, patient_circle
 
 def test_pending_invitations_are_capped(app, patient, patient_circle, mailbox):
     app.config["INVITATION_PENDING_CAP"] = 2
-    client = signed_in(app, patient)
+    client = signed_in(app, patient.email, PASSWORD)
     invite(client, email="one@example.test")
     invite(client, email="two@example.test")
     third = invite(client, email="three@example.test")
@@ -198,7 +192,7 @@ def test_pending_invitations_are_capped(app, patient, patient_circle, mailbox):
 
 def test_sending_is_rate_limited(app, patient, patient_circle, mailbox):
     app.config["INVITATION_RATE_LIMIT"] = "2 per hour"
-    client = signed_in(app, patient)
+    client = signed_in(app, patient.email, PASSWORD)
     statuses = [invite(client, email=f"n{n}@example.test").status_code for n in range(3)]
     assert statuses == [200, 200, 429]
 
@@ -206,7 +200,7 @@ def test_sending_is_rate_limited(app, patient, patient_circle, mailbox):
 def test_two_acceptances_at_once_have_one_winner(app, patient, patient_circle, family, mailbox):
     from portal.circles import services
 
-    client = signed_in(app, patient)
+    client = signed_in(app, patient.email, PASSWORD)
     invite(client, email=family.email)
     with app.test_request_context(method="POST"):
         invitation = db.session.scalars(select(Invitation)).one()
@@ -223,7 +217,7 @@ def test_two_acceptances_at_once_have_one_winner(app, patient, patient_circle, f
 
 
 def test_admin_invites_a_clinician_and_clinician_invites_a_patient(app, admin, mailbox):
-    client = signed_in(app, admin)
+    client = signed_in(app, admin.email, PASSWORD)
     sent = submit(
         client, "/invitations", {"name": "Cleo", "email": "cleo@example.test", "role": "clinician"}
     )
@@ -262,22 +256,22 @@ def test_admin_invites_a_clinician_and_clinician_invites_a_patient(app, admin, m
 
 def test_moderators_and_families_cannot_invite_staff(app, moderator, family):
     for person in (moderator, family):
-        assert signed_in(app, person).get("/invitations").status_code == 403
+        assert signed_in(app, person.email, PASSWORD).get("/invitations").status_code == 403
 
 
 def test_staff_invitations_belong_to_their_sender(app, admin, make_user, mailbox):
     first, second = make_user("clinician"), make_user("clinician")
-    sender = signed_in(app, first)
+    sender = signed_in(app, first.email, PASSWORD)
     submit(sender, "/invitations", {"name": "Pia", "email": "pia@example.test", "role": "patient"})
     with app.app_context():
         invitation_id = db.session.scalars(select(Invitation.id)).one()
-    intruder = signed_in(app, second)
+    intruder = signed_in(app, second.email, PASSWORD)
     refused = submit(intruder, "/invitations", {}, action=f"/invitations/{invitation_id}/revoke")
     assert refused.status_code == 404
     assert "Pia" not in intruder.get("/invitations").get_data(as_text=True)
-    allowed = submit(
-        signed_in(app, admin), "/invitations", {}, action=f"/invitations/{invitation_id}/revoke"
-    )
+    admin_client = signed_in(app, admin.email, PASSWORD)
+    revoke = f"/invitations/{invitation_id}/revoke"
+    allowed = submit(admin_client, "/invitations", {}, action=revoke)
     assert allowed.status_code == 302
     with app.app_context():
         assert db.session.get(Invitation, invitation_id).status == "revoked"

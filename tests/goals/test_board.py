@@ -19,21 +19,14 @@ from portal.goals.models import (
     HelpOffer,
     HelpSlot,
 )
-from tests.conftest import PASSWORD
-from tests.fixtures.forms import csrf_token, sign_in, submit
-from tests.fixtures.world import build_world
+from tests.fixtures.forms import csrf_token, submit
+from tests.fixtures.world import as_person, build_world
 
 
 @pytest.fixture
 def world(app, make_user):
     app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
     return build_world(app, make_user)
-
-
-def as_(app, world, name):
-    client = app.test_client()
-    assert sign_in(client, world.people[name].email, PASSWORD).status_code == 302
-    return client
 
 
 def board_url(world, key="a"):
@@ -60,7 +53,7 @@ def goal_id_by_title(app, title):
 
 
 def test_patient_builds_a_board_and_moves_a_goal_without_javascript(app, world):
-    patient = as_(app, world, "patient")
+    patient = as_person(app, world, "patient")
     response = new_goal(patient, world)
     assert response.status_code == 302
     goal_id = goal_id_by_title(app, "Walk to the park")
@@ -87,7 +80,7 @@ def test_patient_builds_a_board_and_moves_a_goal_without_javascript(app, world):
 
 
 def test_drag_and_drop_gets_json_and_a_conflict_is_refused(app, world):
-    patient = as_(app, world, "patient")
+    patient = as_person(app, world, "patient")
     goal_id = world.goals["a"]
     token = csrf_token(patient.get(board_url(world)).get_data(as_text=True))
     with app.app_context():
@@ -109,7 +102,7 @@ def test_drag_and_drop_gets_json_and_a_conflict_is_refused(app, world):
 
 
 def test_check_in_with_energy_and_level(app, world):
-    patient = as_(app, world, "patient")
+    patient = as_person(app, world, "patient")
     new_goal(patient, world)
     goal_id = goal_id_by_title(app, "Walk to the park")
     response = submit(
@@ -132,7 +125,7 @@ def test_check_in_with_energy_and_level(app, world):
 
 
 def test_a_relative_is_coached_before_suggesting_then_the_patient_accepts(app, world):
-    relative = as_(app, world, "full")
+    relative = as_person(app, world, "full")
     url = f"{board_url(world)}/suggest"
     coached = submit(relative, url, {"title": "Stop being lazy and walk", "area": "health"})
     assert coached.status_code == 200
@@ -149,10 +142,10 @@ def test_a_relative_is_coached_before_suggesting_then_the_patient_accepts(app, w
     kinder = submit(relative, url, {"title": "A short walk together on Sunday", "area": "fun"})
     assert kinder.status_code == 302
     goal_id = goal_id_by_title(app, "A short walk together on Sunday")
-    assert "A short walk together" not in as_(app, world, "board_only").get(
+    assert "A short walk together" not in as_person(app, world, "board_only").get(
         board_url(world)
     ).get_data(as_text=True)  # a suggestion is not shared
-    patient = as_(app, world, "patient")
+    patient = as_person(app, world, "patient")
     assert "Suggestions for you" in patient.get(board_url(world)).get_data(as_text=True)
     accepted = submit(
         patient, f"/goals/{goal_id}", {"decision": "accept"}, action=f"/goals/{goal_id}/suggestion"
@@ -166,7 +159,7 @@ def test_a_relative_is_coached_before_suggesting_then_the_patient_accepts(app, w
 
 
 def test_posting_anyway_after_coaching(app, world):
-    relative = as_(app, world, "full")
+    relative = as_person(app, world, "full")
     url = f"/goals/{world.goals['a']}"
     first = submit(
         relative,
@@ -188,7 +181,7 @@ def test_posting_anyway_after_coaching(app, world):
 
 
 def test_only_the_patient_creates_moves_and_marks(app, world):
-    relative = as_(app, world, "full")
+    relative = as_person(app, world, "full")
     assert relative.get(f"{board_url(world)}/new").status_code == 403
     assert relative.get(f"/goals/{world.goals['a']}/edit").status_code == 403
     page = relative.get(board_url(world)).get_data(as_text=True)
@@ -197,19 +190,19 @@ def test_only_the_patient_creates_moves_and_marks(app, world):
 
 
 def test_without_the_encourage_permission_there_is_no_way_to_post(app, world):
-    board_only = as_(app, world, "board_only")
+    board_only = as_person(app, world, "board_only")
     page = board_only.get(f"/goals/{world.goals['a']}").get_data(as_text=True)
     assert "Secret goal of circle a" in page
     assert "/encouragement" not in page
     assert "Suggest a goal" not in board_only.get(board_url(world)).get_data(as_text=True)
     for name in ("course_only", "timeline_only", "removed", "other_member", "clinician"):
-        client = as_(app, world, name)
+        client = as_person(app, world, name)
         assert client.get(board_url(world)).status_code == 404
         assert client.get(f"/goals/{world.goals['a']}").status_code == 404
 
 
 def test_private_and_chosen_goals(app, world):
-    patient = as_(app, world, "patient")
+    patient = as_person(app, world, "patient")
     new_goal(patient, world, title="Only mine", visibility="private")
     new_goal(
         patient,
@@ -220,8 +213,8 @@ def test_private_and_chosen_goals(app, world):
     )
     private_id = goal_id_by_title(app, "Only mine")
     chosen_id = goal_id_by_title(app, "For Full only")
-    full = as_(app, world, "full")
-    board_only = as_(app, world, "board_only")
+    full = as_person(app, world, "full")
+    board_only = as_person(app, world, "board_only")
     assert "For Full only" in full.get(board_url(world)).get_data(as_text=True)
     assert "Only mine" not in full.get(board_url(world)).get_data(as_text=True)
     assert full.get(f"/goals/{private_id}").status_code == 404
@@ -240,7 +233,7 @@ def test_private_and_chosen_goals(app, world):
 
 
 def test_offer_of_help_accepted_reaches_the_helper(app, world):
-    relative = as_(app, world, "full")
+    relative = as_person(app, world, "full")
     goal_url = f"/goals/{world.goals['a']}"
     submit(
         relative,
@@ -250,7 +243,7 @@ def test_offer_of_help_accepted_reaches_the_helper(app, world):
     )
     with app.app_context():
         offer_id = db.session.scalars(select(HelpOffer.id)).one()
-    patient = as_(app, world, "patient")
+    patient = as_person(app, world, "patient")
     assert "I can drive you on Tuesday" in patient.get(goal_url).get_data(as_text=True)
     submit(patient, goal_url, {"decision": "accept"}, action=f"{goal_url}/offers/{offer_id}")
     with app.app_context():
@@ -261,7 +254,7 @@ def test_offer_of_help_accepted_reaches_the_helper(app, world):
 
 
 def test_treatment_day_slots_have_exactly_one_taker(app, world):
-    patient = as_(app, world, "patient")
+    patient = as_person(app, world, "patient")
     day = (utcnow() + timedelta(days=5)).date().isoformat()
     added = submit(
         patient,
@@ -279,7 +272,7 @@ def test_treatment_day_slots_have_exactly_one_taker(app, world):
             select(HelpSlot.id).where(HelpSlot.need == "A meal afterwards")
         ).one()
     url = f"/circles/{world.circles['a']}/treatment-days"
-    full, board_only = as_(app, world, "full"), as_(app, world, "board_only")
+    full, board_only = as_person(app, world, "full"), as_person(app, world, "board_only")
     took = submit(full, url, {}, action=f"/circles/{world.circles['a']}/help-slots/{slot_id}/take")
     assert took.status_code == 302
     late = submit(
@@ -294,9 +287,9 @@ def test_treatment_day_slots_have_exactly_one_taker(app, world):
 
 
 def test_quiet_mode_rests_the_board_and_holds_pings(app, world):
-    patient = as_(app, world, "patient")
+    patient = as_person(app, world, "patient")
     submit(patient, board_url(world), {"days": "7"}, action=f"{board_url(world)}/quiet")
-    relative = as_(app, world, "full")
+    relative = as_person(app, world, "full")
     assert "The board is resting until" in relative.get(board_url(world)).get_data(as_text=True)
     submit(
         relative,
@@ -311,7 +304,7 @@ def test_quiet_mode_rests_the_board_and_holds_pings(app, world):
 
 
 def test_a_stale_edit_keeps_the_text_and_overwrites_nothing(app, world):
-    patient = as_(app, world, "patient")
+    patient = as_person(app, world, "patient")
     url = f"/goals/{world.goals['a']}/edit"
     page = patient.get(url).get_data(as_text=True)
     token = csrf_token(page)
@@ -328,7 +321,7 @@ def test_a_stale_edit_keeps_the_text_and_overwrites_nothing(app, world):
 
 
 def test_user_text_is_sanitised_and_bounded(app, world):
-    patient = as_(app, world, "patient")
+    patient = as_person(app, world, "patient")
     new_goal(patient, world, title="Safe", why="<script>alert(1)</script> **why**")
     page = patient.get(f"/goals/{goal_id_by_title(app, 'Safe')}").get_data(as_text=True)
     assert "<script>alert" not in page
@@ -339,7 +332,7 @@ def test_user_text_is_sanitised_and_bounded(app, world):
 
 
 def test_crisis_words_put_the_resources_first_and_are_still_saved(app, world, mailbox):
-    relative = as_(app, world, "full")
+    relative = as_person(app, world, "full")
     response = submit(
         relative,
         f"/goals/{world.goals['a']}",
@@ -353,7 +346,7 @@ def test_crisis_words_put_the_resources_first_and_are_still_saved(app, world, ma
         assert db.session.scalar(select(func.count()).select_from(Encouragement)) == 1
     [email] = mailbox.to(world.people["moderator"].email)
     assert "wants to end it" not in mailbox.text_of(email)  # no words in the email
-    moderator = as_(app, world, "moderator")
+    moderator = as_person(app, world, "moderator")
     queue = moderator.get("/moderation").get_data(as_text=True)
     assert "Urgent: crisis language elsewhere" in queue
     assert "He told me he wants to end it all" in queue
@@ -364,7 +357,7 @@ def test_crisis_words_put_the_resources_first_and_are_still_saved(app, world, ma
     handled = submit(moderator, "/moderation", {}, action=f"/moderation/alerts/{alert_id}")
     assert handled.status_code == 302
     assert "He told me" not in moderator.get("/moderation").get_data(as_text=True)
-    assert as_(app, world, "full").get("/moderation").status_code == 403
+    assert as_person(app, world, "full").get("/moderation").status_code == 403
 
 
 def count_queries(app, client, url) -> int:
@@ -390,8 +383,8 @@ def count_queries(app, client, url) -> int:
 
 
 def test_board_queries_do_not_grow_with_goals(app, world):
-    patient = as_(app, world, "patient")
-    relative = as_(app, world, "full")
+    patient = as_person(app, world, "patient")
+    relative = as_person(app, world, "full")
     url = board_url(world)
     patient.get(url)
     relative.get(url)
@@ -416,10 +409,10 @@ def test_board_queries_do_not_grow_with_goals(app, world):
 def test_board_events_reach_the_notification_centre_but_not_in_quiet_time(app, world):
     from portal.notifications.models import Notification
 
-    relative = as_(app, world, "full")
+    relative = as_person(app, world, "full")
     goal_url = f"/goals/{world.goals['a']}"
     submit(relative, goal_url, {"msg-body": "Proud of you"}, action=f"{goal_url}/encouragement")
-    patient = as_(app, world, "patient")
+    patient = as_person(app, world, "patient")
     page = patient.get("/notifications").get_data(as_text=True)
     assert "Full sent encouragement on “Secret goal of circle a”" in page
     submit(patient, board_url(world), {"days": "7"}, action=f"{board_url(world)}/quiet")
@@ -434,7 +427,7 @@ def test_board_events_reach_the_notification_centre_but_not_in_quiet_time(app, w
     assert opened.headers["Location"] == goal_url
     with app.app_context():
         assert db.session.get(Notification, notice.id).read_at is not None
-    other = as_(app, world, "board_only")
+    other = as_person(app, world, "board_only")
     assert (
         submit(other, "/notifications", {}, action=f"/notifications/{notice.id}").status_code == 404
     )

@@ -8,9 +8,8 @@ import pytest
 
 from portal.extensions import db
 from portal.learning.sync import sync_course
-from tests.conftest import PASSWORD
-from tests.fixtures.forms import sign_in, submit
-from tests.fixtures.world import build_world
+from tests.fixtures.forms import submit
+from tests.fixtures.world import as_person, build_world
 
 
 @pytest.fixture
@@ -22,17 +21,11 @@ def world(app, make_user):
     return build_world(app, make_user)
 
 
-def as_(app, world, name):
-    client = app.test_client()
-    assert sign_in(client, world.people[name].email, PASSWORD).status_code == 302
-    return client
-
-
 def test_overview_counts_and_accessible_charts(app, world):
     members = ("full", "board_only", "timeline_only")
     for name in members:
-        as_(app, world, name).get("/")
-    finisher = as_(app, world, "full")
+        as_person(app, world, name).get("/")
+    finisher = as_person(app, world, "full")
     for slug in ("broken-leg-the-picture", "broken-leg-why-it-helps"):
         submit(finisher, f"/learn/broken-leg/{slug}", {})
     submit(
@@ -40,7 +33,7 @@ def test_overview_counts_and_accessible_charts(app, world):
         "/qa/ask",
         {"title": "A question for the chart", "sharing": "shared", "action": "send"},
     )
-    page = as_(app, world, "clinician").get("/overview").get_data(as_text=True)
+    page = as_person(app, world, "clinician").get("/overview").get_data(as_text=True)
     assert page.count('role="img"') == 5
     active = re.search(r'<desc id="people-desc">([^<]*)</desc>', page).group(1)
     assert active.rstrip().endswith(f": {len(members)}")
@@ -52,6 +45,6 @@ def test_overview_counts_and_accessible_charts(app, world):
 
 
 def test_overview_is_for_clinicians_and_admins(app, world):
-    assert as_(app, world, "admin").get("/overview").status_code == 200
+    assert as_person(app, world, "admin").get("/overview").status_code == 200
     for name in ("full", "patient", "moderator"):
-        assert as_(app, world, name).get("/overview").status_code == 403
+        assert as_person(app, world, name).get("/overview").status_code == 403

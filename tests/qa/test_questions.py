@@ -12,9 +12,8 @@ from portal.extensions import db
 from portal.learning.sync import sync_course
 from portal.notifications.models import Notification
 from portal.qa.models import Observation, Question
-from tests.conftest import PASSWORD
-from tests.fixtures.forms import sign_in, submit
-from tests.fixtures.world import build_world
+from tests.fixtures.forms import submit
+from tests.fixtures.world import as_person, build_world
 
 
 @pytest.fixture
@@ -24,12 +23,6 @@ def world(app, make_user):
         sync_course()
         db.session.commit()
     return build_world(app, make_user)
-
-
-def as_(app, world, name):
-    client = app.test_client()
-    assert sign_in(client, world.people[name].email, PASSWORD).status_code == 302
-    return client
 
 
 def ask(client, title, body="", sharing="shared", anonymous="y", **extra):
@@ -45,7 +38,7 @@ def question_id(app, title):
 
 
 def moderate(app, world, qid, action, **data):
-    moderator = as_(app, world, "moderator")
+    moderator = as_person(app, world, "moderator")
     with app.app_context():
         version = db.session.get(Question, qid).version
     prefix = {"edit": "edit-", "return": "return-", "duplicate": "dup-"}.get(action, "")
@@ -55,7 +48,7 @@ def moderate(app, world, qid, action, **data):
 
 
 def publish(app, world, title, asker="full", body="Some details."):
-    ask(as_(app, world, asker), title, body)
+    ask(as_person(app, world, asker), title, body)
     qid = question_id(app, title)
     assert moderate(app, world, qid, "approve").status_code == 302
     return qid
@@ -63,7 +56,7 @@ def publish(app, world, title, asker="full", body="Some details."):
 
 def test_review_step_shows_similar_questions_details_and_timing(app, world):
     publish(app, world, "How do I talk about sleep problems?")
-    client = as_(app, world, "board_only")
+    client = as_person(app, world, "board_only")
     review = submit(
         client,
         "/qa/ask",
@@ -89,24 +82,24 @@ def test_review_step_shows_similar_questions_details_and_timing(app, world):
 
 
 def test_nothing_is_published_without_review(app, world):
-    asker = as_(app, world, "full")
+    asker = as_person(app, world, "full")
     assert ask(asker, "Is it normal to feel tired after treatment?").status_code == 302
     qid = question_id(app, "Is it normal to feel tired after treatment?")
     assert "Waiting for review" in asker.get("/qa/mine").get_data(as_text=True)
-    other = as_(app, world, "other_member")
+    other = as_person(app, world, "other_member")
     assert other.get(f"/qa/{qid}").status_code == 404
     assert "normal to feel tired" not in other.get("/qa?q=tired").get_data(as_text=True)
-    assert as_(app, world, "clinician").get(f"/qa/{qid}").status_code == 404
-    assert as_(app, world, "moderator").get(f"/moderation/{qid}").status_code == 200
+    assert as_person(app, world, "clinician").get(f"/qa/{qid}").status_code == 404
+    assert as_person(app, world, "moderator").get(f"/moderation/{qid}").status_code == 200
 
     assert moderate(app, world, qid, "approve").status_code == 302
     found = other.get("/qa?q=tired treatment").get_data(as_text=True)
     assert "Is it normal to feel tired after treatment?" in found
     assert "Asked by a family member" in other.get(f"/qa/{qid}").get_data(as_text=True)
-    clinician_view = as_(app, world, "clinician").get(f"/qa/{qid}").get_data(as_text=True)
+    clinician_view = as_person(app, world, "clinician").get(f"/qa/{qid}").get_data(as_text=True)
     assert "a family member (Brother or sister)" in clinician_view
     assert "Full" not in clinician_view.split("<main")[1]
-    moderator_view = as_(app, world, "moderator").get(f"/qa/{qid}").get_data(as_text=True)
+    moderator_view = as_person(app, world, "moderator").get(f"/qa/{qid}").get_data(as_text=True)
     assert "Asked by Full" in moderator_view
     with app.app_context():
         actions = set(db.session.scalars(select(AuditEvent.action)))
@@ -114,24 +107,24 @@ def test_nothing_is_published_without_review(app, world):
 
 
 def test_moderator_edits_out_details_and_keeps_the_original(app, world):
-    ask(as_(app, world, "full"), "My son Jake at Mercy Hospital cannot sleep")
+    ask(as_person(app, world, "full"), "My son Jake at Mercy Hospital cannot sleep")
     qid = question_id(app, "My son Jake at Mercy Hospital cannot sleep")
     edited = moderate(app, world, qid, "edit", title="My son cannot sleep", body="")
     assert edited.status_code == 302
-    review = as_(app, world, "moderator").get(f"/moderation/{qid}").get_data(as_text=True)
+    review = as_person(app, world, "moderator").get(f"/moderation/{qid}").get_data(as_text=True)
     assert "Original wording (moderators only)" in review
     assert "Jake at Mercy Hospital" in review
     moderate(app, world, qid, "approve")
-    public = as_(app, world, "other_member").get(f"/qa/{qid}").get_data(as_text=True)
+    public = as_person(app, world, "other_member").get(f"/qa/{qid}").get_data(as_text=True)
     assert "Jake" not in public
-    assert "edited it to protect privacy" in as_(app, world, "full").get("/qa/mine").get_data(
+    assert "edited it to protect privacy" in as_person(app, world, "full").get("/qa/mine").get_data(
         as_text=True
     )
 
 
 def test_return_duplicate_and_private_routes(app, world):
     original = publish(app, world, "What does the cast stage mean?")
-    asker = as_(app, world, "board_only")
+    asker = as_person(app, world, "board_only")
     ask(asker, "What should I say about the cast?")
     ask(asker, "Is the cast stage six weeks?")
     ask(asker, "Can I ask about my husband's dose?")
@@ -150,21 +143,21 @@ def test_return_duplicate_and_private_routes(app, world):
     assert "We could not understand the question. Could you add a little more?" in mine
     assert f'href="/qa/{original}"' in mine
     assert "With the care team" in mine
-    assert as_(app, world, "moderator").get(f"/qa/{third}").status_code == 404
-    queue = as_(app, world, "clinician").get("/answers").get_data(as_text=True)
+    assert as_person(app, world, "moderator").get(f"/qa/{third}").status_code == 404
+    queue = as_person(app, world, "clinician").get("/answers").get_data(as_text=True)
     assert "Can I ask about my husband&#39;s dose?" in queue
 
 
 def test_crisis_question_goes_first_with_resources_and_an_email(app, world, mailbox):
-    ask(as_(app, world, "full"), "An ordinary question about routines")
-    asker = as_(app, world, "board_only")
+    ask(as_person(app, world, "full"), "An ordinary question about routines")
+    asker = as_person(app, world, "board_only")
     response = ask(asker, "My son said he wants to end it all, what do I do?")
     page = asker.get(response.headers["Location"]).get_data(as_text=True)
     assert page.index('class="crisis-now"') < page.index('class="site-header"')
     [message] = mailbox.to(world.people["moderator"].email)
     assert "Urgent" in message["Subject"]
     assert "end it all" not in mailbox.text_of(message)
-    queue = as_(app, world, "moderator").get("/moderation").get_data(as_text=True)
+    queue = as_person(app, world, "moderator").get("/moderation").get_data(as_text=True)
     assert queue.index("wants to end it all") < queue.index("ordinary question")
     urgent_item = next(li for li in queue.split("<li")[1:] if "wants to end it all" in li)
     assert 'class="urgent-label">Urgent' in urgent_item
@@ -172,10 +165,10 @@ def test_crisis_question_goes_first_with_resources_and_an_email(app, world, mail
 
 def test_answers_notify_the_asker_and_followers(app, world):
     qid = publish(app, world, "How long does recovery take?")
-    follower = as_(app, world, "other_member")
+    follower = as_person(app, world, "other_member")
     submit(follower, f"/qa/{qid}", {}, action=f"/qa/{qid}/follow")
     submit(follower, f"/qa/{qid}", {}, action=f"/qa/{qid}/me_too")
-    clinician = as_(app, world, "clinician")
+    clinician = as_person(app, world, "clinician")
     assert "1 “me too”" in clinician.get("/answers").get_data(as_text=True)
     answered = submit(clinician, f"/answers/{qid}", {"body": "Usually **months**, not weeks."})
     assert answered.status_code == 302
@@ -195,7 +188,7 @@ def test_answers_notify_the_asker_and_followers(app, world):
 
 def test_answer_edits_keep_revisions_and_detect_conflicts(app, world):
     qid = publish(app, world, "What helps on bad days?")
-    clinician = as_(app, world, "clinician")
+    clinician = as_person(app, world, "clinician")
     submit(clinician, f"/answers/{qid}", {"body": "First wording."})
     with app.app_context():
         from portal.qa.models import Answer
@@ -219,16 +212,16 @@ def test_three_flags_hide_until_reviewed(app, world):
     qid = publish(app, world, "Where can families find support groups?")
     for name in ("board_only", "timeline_only", "course_only"):
         submit(
-            as_(app, world, name),
+            as_person(app, world, name),
             f"/qa/{qid}",
             {"flag-reason": "Feels off"},
             action=f"/qa/{qid}/flag",
         )
-    assert as_(app, world, "other_member").get(f"/qa/{qid}").status_code == 404
-    queue = as_(app, world, "moderator").get("/moderation").get_data(as_text=True)
+    assert as_person(app, world, "other_member").get(f"/qa/{qid}").status_code == 404
+    queue = as_person(app, world, "moderator").get("/moderation").get_data(as_text=True)
     assert "Where can families find support groups?" in queue
     moderate(app, world, qid, "approve")
-    assert as_(app, world, "other_member").get(f"/qa/{qid}").status_code == 200
+    assert as_person(app, world, "other_member").get(f"/qa/{qid}").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -236,14 +229,14 @@ def test_three_flags_hide_until_reviewed(app, world):
 )
 def test_search_accepts_anything_typed(app, world, term):
     publish(app, world, "Sleep after treatment days")
-    response = as_(app, world, "full").get("/qa", query_string={"q": term})
+    response = as_person(app, world, "full").get("/qa", query_string={"q": term})
     assert response.status_code == 200
 
 
 def test_search_filters_and_ranking(app, world):
     publish(app, world, "Sleep and routine", body="Routine helps sleep.")
     publish(app, world, "Talking about work", body="Sleep comes up too.")
-    client = as_(app, world, "full")
+    client = as_person(app, world, "full")
     page = client.get("/qa?q=sleep").get_data(as_text=True)
     assert page.index("Sleep and routine") < page.index("Talking about work")
     assert "Talking about work" not in client.get("/qa?q=routine").get_data(as_text=True)
@@ -253,38 +246,39 @@ def test_search_filters_and_ranking(app, world):
 
 def test_observations_channel(app, world):
     url = f"/circles/{world.circles['a']}/noticed"
-    member = as_(app, world, "full")
+    member = as_person(app, world, "full")
     assert member.get(url).status_code == 403
-    patient = as_(app, world, "patient")
+    patient = as_person(app, world, "patient")
     submit(patient, "/circle", {"enabled": "y"}, action="/circle/observations")
     assert submit(member, url, {"sleep": "less", "note": "Up most of the night"}).status_code == 302
     assert "Notes sent to your care team" in patient.get("/circle").get_data(as_text=True)
     assert "Up most of the night" not in patient.get("/circle").get_data(as_text=True)
-    assert "Up most of the night" in as_(app, world, "clinician").get("/answers").get_data(
+    assert "Up most of the night" in as_person(app, world, "clinician").get("/answers").get_data(
         as_text=True
     )
-    assert as_(app, world, "other_member").get(url).status_code == 404
+    assert as_person(app, world, "other_member").get(url).status_code == 404
     with app.app_context():
         assert db.session.scalars(select(Observation)).one().sleep == "less"
 
 
 def test_queue_health_for_admins(app, world):
     qid = publish(app, world, "A question to answer")
-    submit(as_(app, world, "clinician"), f"/answers/{qid}", {"body": "An answer."})
-    page = as_(app, world, "admin").get("/admin/questions-health").get_data(as_text=True)
+    submit(as_person(app, world, "clinician"), f"/answers/{qid}", {"body": "An answer."})
+    page = as_person(app, world, "admin").get("/admin/questions-health").get_data(as_text=True)
     assert "Median time to a first answer" in page
     assert " hours" in page
-    assert as_(app, world, "clinician").get("/admin/questions-health").status_code == 403
+    assert as_person(app, world, "clinician").get("/admin/questions-health").status_code == 403
 
 
 def test_module_pages_show_related_answered_questions(app, world):
-    asker = as_(app, world, "full")
+    asker = as_person(app, world, "full")
     ask(asker, "Why does he still seem tired after good days?", topics="fast-relief")
     qid = question_id(app, "Why does he still seem tired after good days?")
     moderate(app, world, qid, "approve")
     page = asker.get("/learn/fast-relief").get_data(as_text=True)
     assert "Why does he still seem tired" not in page  # not answered yet
-    submit(as_(app, world, "clinician"), f"/answers/{qid}", {"body": "Energy comes back slowly."})
+    clinician = as_person(app, world, "clinician")
+    submit(clinician, f"/answers/{qid}", {"body": "Energy comes back slowly."})
     assert "Why does he still seem tired" in asker.get("/learn/fast-relief").get_data(as_text=True)
 
 
@@ -320,7 +314,7 @@ def test_who_sees_a_question_in_each_state(app, world, status, shared, viewers):
     }
     for role, name in names.items():
         expected = 200 if role in viewers else 404
-        assert as_(app, world, name).get(f"/qa/{qid}").status_code == expected, role
+        assert as_person(app, world, name).get(f"/qa/{qid}").status_code == expected, role
 
 
 def test_answer_queue_comes_in_pages_most_pressing_first(app, world):
@@ -340,7 +334,7 @@ def test_answer_queue_comes_in_pages_most_pressing_first(app, world):
                 )
             )
         db.session.commit()
-    clinician = as_(app, world, "clinician")
+    clinician = as_person(app, world, "clinician")
     first = clinician.get("/answers").get_data(as_text=True)
     titles = re.findall(r"Waiting question \d\d", first)
     assert len(titles) == 25
@@ -353,13 +347,13 @@ def test_answer_queue_comes_in_pages_most_pressing_first(app, world):
     assert 'href="/answers?page=1"' in second
     assert "Next questions" not in second
     assert clinician.get("/answers?page=9").status_code == 200
-    assert as_(app, world, "full").get("/answers").status_code == 403
+    assert as_person(app, world, "full").get("/answers").status_code == 403
 
 
 def test_search_wants_every_word_and_says_when_it_settles_for_some(app, world):
     publish(app, world, "Sleep and routine", body="Routine helps sleep.")
     publish(app, world, "Sleep after the infusion", body="He sleeps all afternoon.")
-    client = as_(app, world, "full")
+    client = as_person(app, world, "full")
     both = client.get("/qa?q=sleep+routine").get_data(as_text=True)
     assert "Sleep and routine" in both
     assert "Sleep after the infusion" not in both  # has "sleep" but not "routine"
@@ -384,7 +378,7 @@ def test_moderation_queue_comes_in_pages_urgent_first(app, world):
                 )
             )
         db.session.commit()
-    moderator = as_(app, world, "moderator")
+    moderator = as_person(app, world, "moderator")
     first = moderator.get("/moderation").get_data(as_text=True)
     titles = re.findall(r"Pending question \d\d", first)
     assert len(titles) == 25
@@ -399,14 +393,14 @@ def test_moderators_see_each_askers_history(app, world):
     earlier = publish(app, world, "Is it normal to feel tired after a session?")
     for name in ("board_only", "timeline_only"):
         submit(
-            as_(app, world, name),
+            as_person(app, world, name),
             f"/qa/{earlier}",
             {"flag-reason": "Feels off"},
             action=f"/qa/{earlier}/flag",
         )
-    ask(as_(app, world, "full"), "How do we talk about the next appointment?")
-    ask(as_(app, world, "course_only"), "What does the first week look like?")
-    moderator = as_(app, world, "moderator")
+    ask(as_person(app, world, "full"), "How do we talk about the next appointment?")
+    ask(as_person(app, world, "course_only"), "What does the first week look like?")
+    moderator = as_person(app, world, "moderator")
     queue = moderator.get("/moderation").get_data(as_text=True)
 
     def entry(title: str) -> str:
