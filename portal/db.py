@@ -62,10 +62,13 @@ def configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
-def insert_or_ignore(dialect: str, model: Any, **values: Any) -> Any:
-    """``INSERT ... ON CONFLICT DO NOTHING`` for SQLite or PostgreSQL (the bind's dialect name)."""
+def insert_or_ignore(model: Any, **values: Any) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING``, in the dialect of the session's database."""
     from sqlalchemy.dialects.postgresql import insert as postgres_insert
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    insert = postgres_insert if dialect == "postgresql" else sqlite_insert
+    from portal.extensions import db  # not at the top: extensions imports this module
+
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    insert = postgres_insert if postgres else sqlite_insert
     return insert(model).values(**values).on_conflict_do_nothing()

@@ -25,11 +25,8 @@ def _digest(email: str) -> str:
 def _locked_row(email: str) -> LoginThrottle:
     """The address's row, created if missing, locked until this transaction ends."""
     digest = _digest(email)
-    dialect = db.session.get_bind().dialect.name
     db.session.execute(
-        insert_or_ignore(
-            dialect, LoginThrottle, email_digest=digest, failures=0, window_started_at=utcnow()
-        )
+        insert_or_ignore(LoginThrottle, email_digest=digest, failures=0, window_started_at=utcnow())
     )
     return db.session.execute(
         select(LoginThrottle)

@@ -449,12 +449,10 @@ def log_access(viewer: User, circle: CareCircle, what: str) -> None:
     cutoff = now - current_app.config["ACCESS_LOG_RETENTION"]
 
     def write() -> None:
-        dialect = db.session.get_bind().dialect.name
         # RETURNING, not rowcount: an INSERT's rowcount is -1 on PostgreSQL once SQLAlchemy
         # has closed the cursor, which made every page view write twice.
         added = db.session.execute(
             insert_or_ignore(
-                dialect,
                 AccessLogEntry,
                 circle_id=circle_id,
                 viewer_id=viewer_id,

@@ -46,12 +46,18 @@ class Paged:
         number = max(1, number)
         window = {"page_offset": (number - 1) * self.per_page, "page_limit": self.per_page + 1}
         result = db.session.execute(self.statement, {**params, **window})
-        rows = list(result.scalars() if self.entity else result.all())
-        return Slice(rows[: self.per_page], number, len(rows) > self.per_page)
+        return _slice(
+            list(result.scalars() if self.entity else result.all()), number, self.per_page
+        )
 
 
 def slice_of(statement: Select[Any], *, page: int, per_page: int) -> Slice[Any]:
-    """Rows for ``page`` (from 1), fetching one extra row to learn whether another page follows."""
+    """Rows for ``page`` (from 1) of a statement built for this request (a search)."""
     page = max(1, page)
     rows = list(db.session.scalars(statement.offset((page - 1) * per_page).limit(per_page + 1)))
+    return _slice(rows, page, per_page)
+
+
+def _slice(rows: list[Any], page: int, per_page: int) -> Slice[Any]:
+    """The page's rows; the one extra row read tells whether another page follows."""
     return Slice(rows[:per_page], page, len(rows) > per_page)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import statistics
 from datetime import datetime, timedelta
-from typing import NamedTuple
 
 from flask import abort
-from sqlalchemy import ScalarSelect, bindparam, func, select, union
+from sqlalchemy import Label, Row, bindparam, func, select, union
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from portal import policy
@@ -126,22 +125,16 @@ def my_votes(user: User, question: Question) -> set[str]:
 MODERATION_PAGE = 25
 
 
-class QueueEntry(NamedTuple):
-    """A question waiting for review, with what the moderator should know about its asker."""
-
-    question: Question
-    asked: int  # questions this person has asked, this one included
-    flags: int  # flags ever raised on their questions
-
-
-def _asker_history_columns() -> tuple[ScalarSelect[int], ScalarSelect[int]]:
-    """Correlated counts for the asker of the outer ``Question`` row."""
+def _asker_history_columns() -> tuple[Label[int], Label[int]]:
+    """Correlated counts for the asker of the outer ``Question`` row: ``asked`` (questions they
+    have asked, that one included) and ``flags`` (flags ever raised on their questions)."""
     theirs = aliased(Question)
     asked = (
         select(func.count(theirs.id))
         .where(theirs.asker_id == Question.asker_id)
         .correlate(Question)
         .scalar_subquery()
+        .label("asked")
     )
     flags = (
         select(func.count(ContentFlag.id))
@@ -149,6 +142,7 @@ def _asker_history_columns() -> tuple[ScalarSelect[int], ScalarSelect[int]]:
         .where(theirs.asker_id == Question.asker_id)
         .correlate(Question)
         .scalar_subquery()
+        .label("flags")
     )
     return asked, flags
 
@@ -170,23 +164,20 @@ def _moderation_queue() -> Paged:
 _MODERATION_QUEUE = _moderation_queue()
 
 
-def moderation_queue(page: int = 1) -> Slice[QueueEntry]:
+def moderation_queue(page: int = 1) -> Slice[Row[Question, int, int]]:
     """Waiting, hidden or flagged questions, a page at a time: urgent first, then oldest.
 
-    One statement: each question comes with its asker and the asker's history.
+    One statement: rows of (question, asked, flags), each question with its asker loaded.
     """
-    rows = _MODERATION_QUEUE.page(page)
-    return Slice([QueueEntry(*row) for row in rows.items], rows.page, rows.has_next)
+    return _MODERATION_QUEUE.page(page)
 
 
-_ASKER_HISTORY = select(Question, *_asker_history_columns()).where(
-    Question.id == bindparam("question_id")
-)
+_ASKER_HISTORY = select(*_asker_history_columns()).where(Question.id == bindparam("question_id"))
 
 
-def asker_history(question: Question) -> QueueEntry:
-    """One question with its asker's history, for the review page."""
-    return QueueEntry(*db.session.execute(_ASKER_HISTORY, {"question_id": question.id}).one())
+def asker_history(question: Question) -> Row[int, int]:
+    """The ``asked`` and ``flags`` counts of the question's asker, for the review page."""
+    return db.session.execute(_ASKER_HISTORY, {"question_id": question.id}).one()
 
 
 def open_flags(question: Question) -> list[ContentFlag]:
@@ -220,27 +211,20 @@ def answer_revisions(reply: Answer) -> list[AnswerRevision]:
 
 
 ANSWER_QUEUE_PAGE = 25
+_ANSWER_QUEUE = Paged(
+    select(Question)
+    .where(Question.status.in_(("published", "private_pending")))
+    .order_by(
+        Question.urgent.desc(), Question.me_too_count.desc(), Question.created_at, Question.id
+    ),
+    per_page=ANSWER_QUEUE_PAGE,
+)
 
 
-def answer_queue(page: int = 1) -> tuple[list[Question], bool]:
-    """One page of unanswered questions for clinicians (urgent, then most "me too", then
-    oldest), and whether another page follows."""
-    page = max(1, page)
-    found = list(
-        db.session.scalars(
-            select(Question)
-            .where(Question.status.in_(("published", "private_pending")))
-            .order_by(
-                Question.urgent.desc(),
-                Question.me_too_count.desc(),
-                Question.created_at,
-                Question.id,
-            )
-            .offset((page - 1) * ANSWER_QUEUE_PAGE)
-            .limit(ANSWER_QUEUE_PAGE + 1)
-        )
-    )
-    return found[:ANSWER_QUEUE_PAGE], len(found) > ANSWER_QUEUE_PAGE
+def answer_queue(page: int = 1) -> Slice[Question]:
+    """Unanswered questions for clinicians, a page at a time: urgent, then most "me too", then
+    oldest."""
+    return _ANSWER_QUEUE.page(page)
 
 
 def recent_observations(limit: int = 20) -> list[Observation]:

@@ -98,7 +98,7 @@ def ask_question() -> ResponseReturnValue:
                 person,
                 title=form.title.data or "",
                 body=form.body.data or "",
-                topics=[t for t in (form.topics.data or []) if t in dict(_topic_choices())],
+                topics=[t for t in (form.topics.data or []) if t in dict(form.topics.choices)],
                 shared=shared,
                 anonymous=bool(form.anonymous.data),
                 relationship=relationship,
@@ -207,14 +207,11 @@ def flag_content(question_id: int) -> ResponseReturnValue:
 @bp.get("/answers")
 @access.roles("clinician")
 def answer_queue() -> ResponseReturnValue:
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    questions, more = queries.answer_queue(page)
+    page = queries.answer_queue(request.args.get("page", 1, type=int) or 1)
     return render_template(
         "qa/answer_queue.html",
-        questions=questions,
         page=page,
-        more=more,
-        observations=queries.recent_observations() if page == 1 else [],
+        observations=[] if page.has_prev else queries.recent_observations(),
     )
 
 
