@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -55,12 +56,30 @@ _SPACES = re.compile(r"\s+")
 _MACRO = re.compile(r"\{([A-Z][A-Z_]*)\}")
 
 
+class Level(StrEnum):
+    """How urgent the words are: nothing, a risk to act on, or an attempt under way or just made."""
+
+    NONE = "none"
+    RISK = "risk"
+    EMERGENCY = "emergency"
+
+
 @dataclass(frozen=True)
 class SafetyCheck:
-    """The verdict on one text: ``crisis`` and the ids of the patterns that fired."""
+    """The verdict on one text: its level, the ids of the rules that fired, and whether the words
+    that fired were Spanish (so the Spanish crisis lines are shown too)."""
 
-    crisis: bool
-    matched: tuple[str, ...]  # ids of the patterns that fired (for moderators), empty when none
+    level: Level
+    matched: tuple[str, ...]  # ids of the rules that fired (for moderators), empty when none
+    spanish: bool = False
+
+    @property
+    def crisis(self) -> bool:
+        return self.level is not Level.NONE
+
+    @property
+    def emergency(self) -> bool:
+        return self.level is Level.EMERGENCY
 
 
 @dataclass(frozen=True)
@@ -78,7 +97,7 @@ class _Rule:
     squeezed: _Form
 
 
-NO_CRISIS = SafetyCheck(crisis=False, matched=())
+NO_CRISIS = SafetyCheck(level=Level.NONE, matched=())
 
 
 def normalise(text: str) -> str:
@@ -128,7 +147,7 @@ def check_text(text: str | None) -> SafetyCheck:
         for rule in _rules()
         if _fires(rule.plain, plain) or (squeezed != plain and _fires(rule.squeezed, squeezed))
     )
-    return SafetyCheck(crisis=bool(matched), matched=matched)
+    return SafetyCheck(level=Level.RISK if matched else Level.NONE, matched=matched)
 
 
 def _fires(form: _Form, text: str) -> bool:

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from portal.core.safety import (
+    Level,
     SafetyCheck,
     check_text,
     compile_rules,
@@ -64,11 +65,11 @@ def test_false_alarm_rate_over_safe_corpus():
 
 @pytest.mark.parametrize("text", [None, "", "   ", "\n\t"])
 def test_nothing_to_check_is_not_a_crisis(text):
-    assert check_text(text) == SafetyCheck(crisis=False, matched=())
+    assert check_text(text) == SafetyCheck(level=Level.NONE, matched=())
 
 
 def test_safe_text_reports_no_ids():
-    assert check_text("My feet are killing me and I'm dead tired") == SafetyCheck(False, ())
+    assert check_text("My feet are killing me and I'm dead tired") == SafetyCheck(Level.NONE, ())
 
 
 def test_matched_ids_are_reported():
