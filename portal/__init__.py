@@ -146,6 +146,7 @@ def register_blueprints(app: Flask) -> None:
 def register_templating(app: Flask) -> None:
     from portal import policy
     from portal.circles.context import circle_nav
+    from portal.core.crisis_notice import level_label, pending_notice
     from portal.core.forms import ConfirmForm
     from portal.core.text import render_markdown
     from portal.db import as_utc
@@ -156,10 +157,12 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["utc"] = as_utc
+    app.jinja_env.filters["crisis_level"] = level_label
     app.jinja_env.globals.update(
         can=policy,
         confirm_form=ConfirmForm,
         circle_nav=circle_nav,
+        crisis_notice=pending_notice,
         course_progress_of=progress_of_members,
         unread_count=unread_count,
         observations_sent_for=observations_sent,

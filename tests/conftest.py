@@ -18,7 +18,10 @@ from portal.auth.services import create_user
 from portal.extensions import db
 from tests.fixtures.mailbox import Mailbox, SmtpServer
 
-pytest_plugins = ["tests.fixtures.redis_server"]  # redis_url
+pytest_plugins = [
+    "tests.fixtures.redis_server",
+    "tests.fixtures.crisis",
+]  # redis_url, stub_detector
 
 PASSWORD = "correct horse battery"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")

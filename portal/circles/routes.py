@@ -31,9 +31,11 @@ from portal.circles.forms import (
 )
 from portal.circles.models import CareCircle
 from portal.core import access
+from portal.core.crisis_notice import flash_notice
 from portal.core.forms import ConfirmForm, parse_version
 from portal.db import utcnow
 from portal.extensions import db, limiter
+from portal.notifications.alerts import screen
 
 bp = Blueprint("circles", __name__)
 
@@ -270,11 +272,19 @@ def edit_support_card() -> ResponseReturnValue:
         return render_template("circles/edit_support_card.html", form=form, circle=circle)
     form = SupportCardForm()
     if form.validate_on_submit():
+        fields = {name: getattr(form, name).data or "" for name in services.CARD_FIELDS}
+        # Only the parts that changed: the rest were checked when they were written, and a card
+        # may name early signs of crisis on purpose.
+        changed = [
+            fields[name]
+            for name in services.CARD_FIELDS
+            if fields[name].strip() != (getattr(circle, name) or "").strip()
+        ]
         try:
             services.save_support_card(
                 patient,
                 circle,
-                fields={name: getattr(form, name).data for name in services.CARD_FIELDS},
+                fields=fields,
                 expected_version=parse_version(form.version.data),
             )
         except services.CircleError as error:
@@ -287,7 +297,9 @@ def edit_support_card() -> ResponseReturnValue:
                 error=str(error),
                 conflict=_conflict(error),
             ), 409 if _conflict(error) else 422
+        check = screen(source="support card", texts=changed, author=patient, circle_id=circle.id)
         db.session.commit()
+        flash_notice(check)
         flash("Your support card is saved.", "success")
         return redirect(url_for("circles.my_circle"))
     return render_template("circles/edit_support_card.html", form=form, circle=circle), 422

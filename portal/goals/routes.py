@@ -14,8 +14,9 @@ from portal.auth import sessions
 from portal.circles.services import log_access
 from portal.core import access
 from portal.core.coach import CoachNote, coach_text
+from portal.core.crisis_notice import flash_notice
 from portal.core.forms import ConfirmForm, parse_version
-from portal.core.safety import check_text
+from portal.core.safety import SafetyCheck, check_text
 from portal.db import as_utc, utcnow
 from portal.extensions import db
 from portal.goals import queries, services
@@ -32,28 +33,35 @@ from portal.goals.forms import (
 )
 from portal.goals.models import COLUMN_LABELS, Column, Goal
 from portal.goals.queries import BoardAccess
-from portal.notifications.alerts import raise_safety_alert
+from portal.notifications.alerts import joined, screen
 
 bp = Blueprint("goals", __name__)
 
 
-def _crisis_check(board: BoardAccess, source: str, *texts: str | None) -> None:
-    """Whoever wrote words of crisis sees the crisis resources first, on the very next page;
-    the words are saved as written, and moderators get an urgent alert (committed here)."""
-    text = " \n".join(t for t in texts if t)
-    check = check_text(text)
-    if check.crisis:
-        raise_safety_alert(
-            source=source, text=text, author=board.actor, circle_id=board.circle.id, check=check
-        )
-        db.session.commit()
-        flash("crisis", "crisis")
+def _screen(board: BoardAccess, source: str, *texts: str | None) -> SafetyCheck:
+    """Words of crisis are saved as written, and their alert and the moderators' mail join the
+    same transaction: the route commits them together, once, then calls ``flash_notice`` so
+    the writer sees the crisis lines first on the very next page."""
+    return screen(source=source, texts=texts, author=board.actor, circle_id=board.circle.id)
 
 
 def _coached(post_anyway: bool, *texts: str | None) -> list[CoachNote]:
-    if post_anyway:
+    """The language coach's notes, unless the writer chose to post anyway. Words of crisis are
+    never held back for their tone: they go through at once, with the crisis lines."""
+    text = joined(texts)
+    if post_anyway or check_text(text).crisis:
         return []
-    return coach_text(" \n".join(t for t in texts if t))
+    return coach_text(text)
+
+
+def _anchor(check: SafetyCheck, anchor: str) -> str | None:
+    """Where on the next page to land: at the top, where the crisis lines are, after words of
+    crisis (an anchor would scroll them out of sight and move the keyboard past them)."""
+    return None if check.crisis else anchor
+
+
+def _goal_texts(goal: Goal) -> tuple[str, ...]:
+    return (goal.title, goal.why, goal.level_less, goal.level_expected, goal.level_more)
 
 
 def _require_patient(board: BoardAccess) -> None:
@@ -111,8 +119,9 @@ def new_goal(circle_id: int) -> ResponseReturnValue:
             db.session.rollback()
             error = str(problem)
         else:
+            check = _screen(board, "new goal", *_goal_texts(goal), *(s.text for s in goal.steps))
             db.session.commit()
-            _crisis_check(board, "new goal", goal.title, goal.why)
+            flash_notice(check)
             flash("Goal added.", "success")
             return redirect(url_for("goals.show_goal", goal_id=goal.id))
     status = 422 if (form.errors or error) else 200
@@ -160,8 +169,9 @@ def suggest_goal(circle_id: int) -> ResponseReturnValue:
                 db.session.rollback()
                 form.title.errors = [str(problem)]
             else:
+                check = _screen(board, "goal suggestion", form.title.data, form.why.data)
                 db.session.commit()
-                _crisis_check(board, "goal suggestion", form.title.data, form.why.data)
+                flash_notice(check)
                 flash(
                     f"Your suggestion is with {board.circle.patient.display_name}. "
                     "It stays a suggestion until they decide.",
@@ -221,7 +231,11 @@ def treatment_days(circle_id: int) -> ResponseReturnValue:
                 db.session.rollback()
                 form.day.errors = [str(problem)]
             else:
+                check = _screen(
+                    board, "treatment day", form.place.data, form.note.data, form.other_need.data
+                )
                 db.session.commit()
+                flash_notice(check)
                 flash("Treatment day added. Your circle can now sign up to help.", "success")
                 return redirect(url_for("goals.treatment_days", circle_id=circle_id))
     status = 422 if form.errors else 200
@@ -306,6 +320,7 @@ def edit_goal(goal_id: int) -> ResponseReturnValue:
     form.viewers.choices = _member_choices(board)
     error = conflict = None
     if request.method == "POST" and form.validate_on_submit():
+        before = _goal_texts(goal)
         try:
             services.update_goal(
                 board.actor,
@@ -318,7 +333,13 @@ def edit_goal(goal_id: int) -> ResponseReturnValue:
             error = str(problem)
             conflict = isinstance(problem, services.GoalConflictError)
         else:
+            # Only the words that changed: the rest were checked when they were written.
+            changed = [
+                new for old, new in zip(before, _goal_texts(goal), strict=True) if new != old
+            ]
+            check = _screen(board, "goal edit", *changed)
             db.session.commit()
+            flash_notice(check)
             flash("Goal saved.", "success")
             return redirect(url_for("goals.show_goal", goal_id=goal.id))
     if conflict:
@@ -373,8 +394,12 @@ def add_step(goal_id: int) -> ResponseReturnValue:
             db.session.rollback()
             form.text.errors = [str(problem)]
         else:
+            check = _screen(board, "goal step", form.text.data)
             db.session.commit()
-            return redirect(url_for("goals.show_goal", goal_id=goal.id, _anchor="steps"))
+            flash_notice(check)
+            return redirect(
+                url_for("goals.show_goal", goal_id=goal.id, _anchor=_anchor(check, "steps"))
+            )
     return _render_goal(goal, board, viewer_ids, 422, step_form=form)
 
 
@@ -410,10 +435,13 @@ def add_checkin(goal_id: int) -> ResponseReturnValue:
             db.session.rollback()
             form.note.errors = [str(problem)]
         else:
+            check = _screen(board, "goal check-in", form.note.data)
             db.session.commit()
-            _crisis_check(board, "goal check-in", form.note.data)
+            flash_notice(check)
             flash("Check-in saved.", "success")
-            return redirect(url_for("goals.show_goal", goal_id=goal.id, _anchor="check-ins"))
+            return redirect(
+                url_for("goals.show_goal", goal_id=goal.id, _anchor=_anchor(check, "check-ins"))
+            )
     return _render_goal(goal, board, viewer_ids, 422, checkin_form=form)
 
 
@@ -455,7 +483,8 @@ def _post_member_words(
     post: Callable[[BoardAccess, Goal, Any], object],
 ) -> ResponseReturnValue:
     """A member's message or offer: permission, the language coach (unless they chose to post
-    anyway), the service, one commit, the crisis check, and back to the goal."""
+    anyway, or the words are of crisis), the service and the crisis check, one commit, and back
+    to the goal."""
     goal, board, viewer_ids = queries.goal_or_404(sessions.current_person(), goal_id)
     access.require(
         policy.can_encourage_goal(board.actor, goal, board.circle, board.membership, viewer_ids)
@@ -473,10 +502,13 @@ def _post_member_words(
             db.session.rollback()
             form.body.errors = [str(problem)]
         else:
+            check = _screen(board, source, form.body.data)
             db.session.commit()
-            _crisis_check(board, source, form.body.data)
+            flash_notice(check)
             flash(thanks, "success")
-            return redirect(url_for("goals.show_goal", goal_id=goal.id, _anchor=anchor))
+            return redirect(
+                url_for("goals.show_goal", goal_id=goal.id, _anchor=_anchor(check, anchor))
+            )
     return _render_goal(goal, board, viewer_ids, 422, **{form_key: form})
 
 

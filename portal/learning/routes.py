@@ -15,7 +15,9 @@ from portal.circles import queries as circle_queries
 from portal.circles.context import circle_nav, viewable_circle_or_404
 from portal.circles.services import log_access
 from portal.core import access
+from portal.core.crisis_notice import flash_notice
 from portal.core.forms import ConfirmForm
+from portal.core.safety import SafetyCheck, check_text
 from portal.db import as_utc, utcnow
 from portal.extensions import db
 from portal.learning import queries, services
@@ -161,6 +163,7 @@ def show_step(slug: str, step_slug: str) -> ResponseReturnValue:
 def _record_step(
     person: User, step: ModuleStep, check_form: CheckForm, reflection_form: ReflectionForm
 ) -> int:
+    safety: SafetyCheck | None = None
     try:
         if step.kind == StepKind.CHECK:
             if not check_form.validate_on_submit():
@@ -169,7 +172,11 @@ def _record_step(
         elif step.kind == StepKind.REFLECTION:
             if not reflection_form.validate_on_submit():
                 return 422
-            services.save_reflection(person, step, text=reflection_form.reflection.data or "")
+            text = reflection_form.reflection.data or ""
+            services.save_reflection(person, step, text=text)
+            # Private notes alert nobody (nobody else may read them), but their writer sees the
+            # crisis lines at once.
+            safety = check_text(text)
         else:
             if not ConfirmForm().validate_on_submit():
                 abort(400)
@@ -179,6 +186,8 @@ def _record_step(
         flash(str(error), "error")
         return 422
     db.session.commit()
+    if safety is not None:
+        flash_notice(safety, private=True)
     return 302
 
 

@@ -1,19 +1,29 @@
 """Crisis language anywhere: moderators are emailed at once (without the words), and text that
-has no queue of its own becomes an urgent alert at the top of theirs."""
+has no queue of its own becomes an urgent alert at the top of theirs.
+
+Everything here only adds rows to the caller's transaction (the alert, the mail, the in-app
+notices), so the words and the alert are committed together or not at all.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Row, select
+from flask import current_app
+from sqlalchemy import Row, case, select
 
 from portal.audit.log import record
-from portal.core.safety import SafetyCheck
+from portal.core.safety import Level, SafetyCheck, check_text
 from portal.db import utcnow
 from portal.extensions import db
 from portal.notifications.inbox import notify
 from portal.notifications.mail import queue_email
 from portal.notifications.models import SafetyAlert
+
+EMERGENCY = "EMERGENCY: an attempt may be under way"
+URGENT_SUBJECT = "Urgent: something in Recovery Circle needs review now"
+EMERGENCY_SUBJECT = f"{EMERGENCY}. Urgent review needed in Recovery Circle now"
 
 
 def moderators() -> list[Row[Any]]:
@@ -28,21 +38,27 @@ def moderators() -> list[Row[Any]]:
     )
 
 
-def alert_moderators(kind: str) -> None:
-    """Email every moderator now; the message carries no health details."""
+def alert_moderators(kind: str, level: Level | str = Level.RISK) -> None:
+    """Email every moderator now, saying plainly when it is an emergency, with a link to the
+    moderation queue; the message carries no health details and never the words."""
+    emergency = Level(level) is Level.EMERGENCY
     team = moderators()
     for moderator in team:
         queue_email(
             moderator.email,
-            "Urgent: something in Recovery Circle needs review now",
+            EMERGENCY_SUBJECT if emergency else URGENT_SUBJECT,
             "urgent_review",
             person=moderator,
             kind=kind,
+            emergency=emergency,
+            queue_url=f"{current_app.config['PUBLIC_BASE_URL']}/moderation",
         )
     notify(
         (m.id for m in team),
         kind="urgent",
-        message=f"Urgent {kind} waiting for review",
+        message=f"{EMERGENCY}. Review the {kind} now"
+        if emergency
+        else f"Urgent {kind} waiting for review",
         link="/moderation",
     )
 
@@ -50,29 +66,56 @@ def alert_moderators(kind: str) -> None:
 def raise_safety_alert(
     *, source: str, text: str, author: Any, circle_id: int | None, check: SafetyCheck
 ) -> SafetyAlert:
+    """Put the words at the top of the moderators' queue, with their level, and email them."""
     alert = SafetyAlert(
         source=source,
         excerpt=text[:2000],
         author_id=author.id,
         circle_id=circle_id,
         patterns=" ".join(check.matched)[:300],
+        level=check.level.value,
     )
     db.session.add(alert)
     db.session.flush()
-    alert_moderators(source)
+    alert_moderators(source, check.level)
     return alert
+
+
+def joined(texts: Iterable[str | None]) -> str:
+    """The parts of one piece of writing as one text for the detector (empty parts dropped)."""
+    return " \n".join(t.strip() for t in texts if t and t.strip())
+
+
+def screen(
+    *, source: str, texts: Iterable[str | None], author: Any, circle_id: int | None
+) -> SafetyCheck:
+    """Check what someone wrote; when it is crisis language, add the alert and the moderators'
+    mail to this transaction (the caller commits them with the words, once) and return the
+    verdict so the route can show the writer the crisis lines."""
+    text = joined(texts)
+    check = check_text(text)
+    if check.crisis:
+        raise_safety_alert(
+            source=source, text=text, author=author, circle_id=circle_id, check=check
+        )
+    return check
 
 
 _OPEN_ALERTS = (
     select(SafetyAlert)
     .where(SafetyAlert.handled_at.is_(None))
-    .order_by(SafetyAlert.created_at)
+    .order_by(
+        case((SafetyAlert.level == Level.EMERGENCY.value, 0), else_=1),
+        SafetyAlert.created_at,
+        SafetyAlert.id,
+    )
     .limit(100)
 )
 
 
 def open_alerts() -> list[SafetyAlert]:
-    """The oldest hundred alerts nobody has handled, for the top of the moderation queue."""
+    """A hundred alerts nobody has handled, for the top of the moderation queue: emergencies
+    first, then oldest first."""
     return list(db.session.scalars(_OPEN_ALERTS))
 
 

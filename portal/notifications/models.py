@@ -59,6 +59,8 @@ class SafetyAlert(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     circle_id: Mapped[int | None] = mapped_column(ForeignKey("care_circles.id", ondelete="CASCADE"))
     patterns: Mapped[str] = mapped_column(String(300), default="")
+    # core.safety.Level: "risk", or "emergency" (an attempt under way or just made)
+    level: Mapped[str] = mapped_column(String(10), default="risk", server_default="risk")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -58,6 +58,8 @@ class Question(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     crisis_patterns: Mapped[str] = mapped_column(String(300), default="")
+    # core.safety.Level of the words as asked: "none", "risk" or "emergency" (urgent unless none)
+    crisis_level: Mapped[str] = mapped_column(String(10), default="none", server_default="none")
     return_reason: Mapped[str] = mapped_column(String(20), default="")
     return_note: Mapped[str] = mapped_column(String(500), default="")
     duplicate_of_id: Mapped[int | None] = mapped_column(

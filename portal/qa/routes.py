@@ -10,6 +10,7 @@ from portal.auth import sessions
 from portal.circles import queries as circle_queries
 from portal.circles.context import viewable_circle_or_404
 from portal.core import access
+from portal.core.crisis_notice import Wording, flash_notice, notice_for
 from portal.core.forms import ConfirmForm, parse_version
 from portal.core.privacy import highlight, identifying_details
 from portal.core.safety import check_text
@@ -68,6 +69,7 @@ def ask_question() -> ResponseReturnValue:
     form.topics.choices = _topic_choices()
     if form.validate_on_submit():
         text = f"{form.title.data}\n{form.body.data or ''}"
+        safety = check_text(services.question_text(form.title.data or "", form.body.data or ""))
         shared = form.sharing.data == "shared"
         if request.form.get("action") == "change":
             return render_template(
@@ -84,7 +86,7 @@ def ask_question() -> ResponseReturnValue:
                 findings=identifying_details(text) if shared else [],
                 highlighted_title=highlight(form.title.data or ""),
                 highlighted_body=highlight(form.body.data or ""),
-                crisis=check_text(text).crisis,
+                crisis=notice_for(safety, when=Wording.UNSENT),
                 median_hours=queries.median_hours_to_answer(utcnow()),
             )
         nav_membership = circle_queries.memberships_of(person)
@@ -94,7 +96,7 @@ def ask_question() -> ResponseReturnValue:
             else ("patient" if person.has_role("patient") else "")
         )
         try:
-            question = services.ask(
+            services.ask(
                 person,
                 title=form.title.data or "",
                 body=form.body.data or "",
@@ -108,8 +110,7 @@ def ask_question() -> ResponseReturnValue:
             form.title.errors = [str(problem)]
         else:
             db.session.commit()
-            if question.urgent:
-                flash("crisis", "crisis")
+            flash_notice(safety)
             flash(
                 "Thank you. Your question is with a moderator; you can follow it here."
                 if shared
@@ -291,7 +292,7 @@ def send_observation(circle_id: int) -> ResponseReturnValue:
     form = ObservationForm()
     if form.validate_on_submit():
         try:
-            observation = services.send_observation(
+            services.send_observation(
                 person,
                 circle,
                 membership,
@@ -306,8 +307,11 @@ def send_observation(circle_id: int) -> ResponseReturnValue:
             form.note.errors = [str(problem)]
         else:
             db.session.commit()
-            if observation.urgent:
-                flash("crisis", "crisis")
+            flash_notice(
+                check_text(
+                    services.observation_text(form.after_treatment.data or "", form.note.data or "")
+                )
+            )
             flash("Sent to the care team. Thank you for noticing.", "success")
             return redirect(url_for("circles.circle_home", circle_id=circle.id))
     status = 422 if form.errors else 200

@@ -11,7 +11,7 @@ from portal.core.safety import check_text
 from portal.core.versioning import flush_versioned
 from portal.db import utcnow
 from portal.extensions import db
-from portal.notifications.alerts import alert_moderators
+from portal.notifications.alerts import alert_moderators, joined, raise_safety_alert
 from portal.notifications.inbox import notify
 from portal.qa.models import (
     RETURN_REASONS,
@@ -37,6 +37,16 @@ class QaError(ValueError):
 
 class QaConflictError(QaError):
     """Someone else changed it first; nothing was overwritten."""
+
+
+def question_text(title: str, body: str) -> str:
+    """What the crisis check reads of a question (the route shows the banner from the same)."""
+    return joined((title, body))
+
+
+def observation_text(after_treatment: str, note: str) -> str:
+    """What the crisis check reads of an "I noticed" note (its free-text parts)."""
+    return joined((after_treatment, note))
 
 
 def _clean(title: str, body: str) -> tuple[str, str]:
@@ -71,7 +81,7 @@ def ask(
     """A new question is never published straight away: it waits for a moderator (shared) or
     goes to the care team only (private). Crisis language marks it urgent and alerts people."""
     title, body = _clean(title, body)
-    safety = check_text(f"{title}\n{body}")
+    safety = check_text(question_text(title, body))
     question = Question(
         asker_id=asker.id,
         title=title,
@@ -82,6 +92,7 @@ def ask(
         asker_relationship=relationship,
         status="pending" if shared else "private_pending",
         urgent=safety.crisis,
+        crisis_level=safety.level.value,
         crisis_patterns=" ".join(safety.matched)[:300],
     )
     db.session.add(question)
@@ -93,8 +104,16 @@ def ask(
         target_id=question.id,
         detail=("shared" if shared else "private") + (", urgent" if safety.crisis else ""),
     )
-    if safety.crisis:
-        alert_moderators("question")
+    if safety.crisis and shared:  # a shared question is its own alert, first in their queue
+        alert_moderators("question", safety.level)
+    elif safety.crisis:  # a private one never reaches their queue: it needs an alert of its own
+        raise_safety_alert(
+            source="private question",
+            text=question_text(title, body),
+            author=asker,
+            circle_id=None,
+            check=safety,
+        )
     if not shared:
         notify(
             (c.id for c in _staff(Role.CLINICIAN)),
@@ -394,7 +413,7 @@ def send_observation(
         raise QaError("This channel is turned off.")
     if not any((sleep, activity, mood, after_treatment.strip(), note.strip())):
         raise QaError("Please fill in at least one part.")
-    safety = check_text(f"{after_treatment}\n{note}")
+    safety = check_text(observation_text(after_treatment, note))
     observation = Observation(
         circle_id=circle.id,
         author_id=member.id,
@@ -420,6 +439,12 @@ def send_observation(
         message="A family member sent an observation",
         link="/answers",
     )
-    if safety.crisis:
-        alert_moderators("observation")
+    if safety.crisis:  # the clinicians' list is no moderator's queue: alert them too
+        raise_safety_alert(
+            source="observation",
+            text=observation_text(observation.after_treatment, observation.note),
+            author=member,
+            circle_id=circle.id,
+            check=safety,
+        )
     return observation

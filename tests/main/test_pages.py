@@ -19,6 +19,17 @@ def test_crisis_page_needs_no_sign_in(client):
     assert 'href="tel:911"' in page
 
 
+def test_crisis_page_always_has_the_spanish_lines_and_poison_help(client):
+    page = client.get("/help-now").get_data(as_text=True)
+    spanish = page[page.index('<section class="panel" lang="es"') :]
+    spanish = spanish[: spanish.index("</section>")]
+    assert "Llame al 988 y marque 2 para español" in spanish
+    assert '<a href="sms:988?body=AYUDA"><strong>envíe AYUDA por mensaje de texto al 988' in spanish
+    assert "Llame al 911 si alguien está en peligro inmediato" in spanish
+    assert "Poison Help: 1-800-222-1222" in page
+    assert 'href="tel:+18002221222"' in page
+
+
 @pytest.mark.parametrize("url", ["/", "/login", "/about", "/no-such-page"])
 def test_every_page_links_to_crisis_help_and_says_no_medical_advice(client, url):
     page = client.get(url).get_data(as_text=True)
