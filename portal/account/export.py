@@ -29,6 +29,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _suggestion(goal: Goal) -> dict[str, Any]:
+    """A goal the person suggested: their words as they wrote them, never the goal as the
+    patient has it now (the patient may have changed it, made it private or removed them)."""
+    row: dict[str, Any] = {"suggested_at": _plain(goal.created_at)}
+    if goal.suggested_title:
+        row.update(title=goal.suggested_title, why=goal.suggested_why)
+    else:
+        row["title"] = row["why"] = None
+        row["note"] = "Your words were not kept: this was suggested before the portal kept them."
+    if goal.status in ("suggested", "declined"):
+        row["status"] = "waiting" if goal.status == "suggested" else "declined"
+    return row
+
+
 def collect(person: User) -> dict[str, Any]:
     """A plain dictionary of the person's data (no other person's private words)."""
     uid = person.id
@@ -81,7 +95,7 @@ def collect(person: User) -> dict[str, Any]:
             )
         ],
         "goal_suggestions": [
-            _row(g, "title", "why", "status", "created_at")
+            _suggestion(g)
             for g in db.session.scalars(select(Goal).where(Goal.suggested_by_id == uid))
         ],
         "encouragement_written": [

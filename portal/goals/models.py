@@ -95,6 +95,10 @@ class Goal(Base):
     # active, or a family member's suggestion waiting for the patient (suggested, declined)
     status: Mapped[str] = mapped_column(String(10), default="active")
     suggested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The suggester's own words, kept as written: the patient may change the goal afterwards,
+    # and the suggester's data export must hold what they wrote, not what the patient made of it.
+    suggested_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    suggested_why: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)

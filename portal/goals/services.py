@@ -223,6 +223,7 @@ def suggest_goal(member: User, circle: CareCircle, *, title: str, why: str, area
         target_week=None,
         levels=("", "", ""),
     )
+    goal.suggested_title, goal.suggested_why = goal.title, goal.why
     db.session.add(goal)
     db.session.flush()
     _activity(
