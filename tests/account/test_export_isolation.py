@@ -160,11 +160,13 @@ def fill_every_text_column(app, world) -> None:
             ]
             if not text_columns:
                 continue
+            lengths = {c: table.c[c].type.length or 1000 for c in text_columns}
             rows = db.session.execute(table.select()).mappings().all()
             for row in rows:
                 own = _written_by(table.name, row, me)
                 values = {
-                    c: f"{MINE if c in own else OTHERS} {table.name}.{c}" for c in text_columns
+                    c: f"{MINE if c in own else OTHERS} {table.name}.{c}"[: lengths[c]]
+                    for c in text_columns
                 }
                 key = {c.name: row[c.name] for c in table.primary_key.columns}
                 db.session.execute(
