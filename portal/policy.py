@@ -17,7 +17,7 @@ from portal.db import as_utc, utcnow
 from portal.goals.models import Goal
 from portal.learning.models import RecoveryTimeline
 from portal.learning.pacing import ModuleFacts, waits_for_therapy
-from portal.qa.models import Question
+from portal.qa.models import Answer, Question
 
 
 def _signed_in(actor: Any) -> bool:
@@ -252,6 +252,15 @@ def can_edit_questions(actor: Any) -> bool:
 def can_answer(actor: Any) -> bool:
     """Clinicians answer, publicly and privately."""
     return _holds(actor, Role.CLINICIAN)
+
+
+def can_edit_answer(actor: Any, answer: Answer) -> bool:
+    """The clinician who wrote it, so families never read new words under another clinician's
+    name; an answer whose author has left may be corrected by any clinician (it then says who)."""
+    if not can_answer(actor):
+        return False
+    author = answer.clinician
+    return answer.clinician_id == actor.id or author is None or not author.active
 
 
 def can_view_question(actor: Any, question: Question) -> bool:

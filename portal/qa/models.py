@@ -119,9 +119,14 @@ class Answer(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     hidden_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The last edit, shown under the answer ("edited by NAME on DATE"); each earlier wording is
+    # an AnswerRevision.
+    edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     question: Mapped[Question] = relationship(back_populates="answers")
-    clinician: Mapped[User | None] = relationship()
+    clinician: Mapped[User | None] = relationship(foreign_keys=[clinician_id])
+    edited_by: Mapped[User | None] = relationship(foreign_keys=[edited_by_id])
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own mapping
 

@@ -83,7 +83,9 @@ def question_or_404(actor: User, question_id: int) -> Question:
         select(Question)
         .options(
             joinedload(Question.asker),
-            selectinload(Question.answers).joinedload(Answer.clinician),
+            selectinload(Question.answers).options(
+                joinedload(Answer.clinician), joinedload(Answer.edited_by)
+            ),
         )
         .where(Question.id == question_id)
     )

@@ -247,6 +247,7 @@ def edit_answer(answer_id: int) -> ResponseReturnValue:
     clinician = sessions.current_person()
     reply = queries.answer_or_404(answer_id)
     question = queries.question_or_404(clinician, reply.question_id)
+    access.require(policy.can_edit_answer(clinician, reply))
     form = (
         AnswerForm()
         if request.method == "POST"

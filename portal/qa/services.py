@@ -293,7 +293,9 @@ def edit_answer(clinician: User, reply: Answer, *, body: str, expected_version: 
     if not body:
         raise QaError("Please write an answer.")
     db.session.add(AnswerRevision(answer_id=reply.id, body=reply.body, editor_id=clinician.id))
-    reply.body, reply.updated_at = body[:BODY_LIMIT], utcnow()
+    now = utcnow()
+    reply.body, reply.updated_at = body[:BODY_LIMIT], now
+    reply.edited_by_id, reply.edited_at = clinician.id, now
     flush_versioned(_answer_conflict)
     record("qa.answer_edited", actor=clinician, target_type="answer", target_id=reply.id)
 
