@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from portal import config as settings
+from portal.core.urls import IdConverter
 from portal.extensions import csrf, db, limiter, login_manager, migrate, talisman
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -17,6 +18,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings, extensions, security, blueprints, templates, CLI."""
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     load_settings(app, test_config)
     register_extensions(app)
     register_security(app)
@@ -149,7 +151,7 @@ def register_templating(app: Flask) -> None:
     from portal.core.crisis_notice import level_label, pending_notice
     from portal.core.forms import ConfirmForm
     from portal.core.text import render_markdown
-    from portal.db import as_utc
+    from portal.db import as_utc, iso_utc
     from portal.learning.queries import progress_of_members
     from portal.notifications.inbox import unread_count
     from portal.qa.queries import answered_for_topic, observations_sent
@@ -157,6 +159,7 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["utc"] = as_utc
+    app.jinja_env.filters["iso_utc"] = iso_utc
     app.jinja_env.filters["crisis_level"] = level_label
     app.jinja_env.globals.update(
         can=policy,

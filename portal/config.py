@@ -61,6 +61,8 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "CONSENT_WARNING": timedelta(days=30),
         "ACCESS_LOG_RETENTION": timedelta(days=90),
         "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        # The largest request body accepted (every form is text; nothing is uploaded).
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
         # How many reverse proxies stand in front (each adds X-Forwarded-For/-Proto). 0 trusts
         # none: a client could otherwise pick the address its rate limits are counted under.
         "TRUSTED_PROXY_HOPS": 0,
@@ -84,6 +86,7 @@ ENV_OVERRIDES: dict[str, Callable[[str], Any]] = {
     "LOGIN_MAX_FAILURES": int,
     "TRUSTED_PROXY_HOPS": int,
     "PUBLIC_BASE_URL": str,
+    "MAX_CONTENT_LENGTH": int,
     "CLINIC_NAME": str,
     "DEMO_PASSWORD": str,
     "REQUIRE_STAFF_TWO_FACTOR": lambda v: v.lower() in {"1", "true", "yes", "on"},
@@ -127,6 +130,12 @@ def validate(config: dict[str, Any]) -> None:
             raise ConfigError("SECRET_KEY must be set to a random value of 32+ characters.")
         if not config.get("MAIL_SERVER"):
             raise ConfigError("MAIL_SERVER must be set in production.")
+        base = str(config.get("PUBLIC_BASE_URL") or "")
+        if base == defaults(Path("."))["PUBLIC_BASE_URL"] or not base.startswith("https://"):
+            # Every emailed link (invitations, password resets) is built on it.
+            raise ConfigError(
+                "PUBLIC_BASE_URL must be set in production to the portal's https:// address."
+            )
         if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
             # Each worker would count on its own: four workers, four times the sign-in guesses.
             raise ConfigError(

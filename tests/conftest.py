@@ -47,6 +47,7 @@ def production_settings(database_url: str, tmp_path: Path, redis_url: str) -> di
         "PORTAL_ENV": "production",
         "MAIL_SERVER": "127.0.0.1",
         "RATELIMIT_STORAGE_URI": redis_url,
+        "PUBLIC_BASE_URL": "https://circle.clinic.example",
     }
 
 

@@ -10,6 +10,7 @@ from portal.auth import sessions
 from portal.auth.models import Role, User
 from portal.auth.services import AccountError
 from portal.core import access
+from portal.core.urls import page_arg
 from portal.db import utcnow
 from portal.extensions import db
 from portal.qa.queries import queue_health
@@ -25,7 +26,7 @@ def audit_log() -> str:
     if action not in ACTIONS:
         action = ""
     page = queries.audit_events(
-        person=person, action=action, page=request.args.get("page", 1, type=int)
+        person=person, action=action, page=page_arg()
     )
     ids = {e.actor_id for e in page.items if e.actor_id} | {
         e.target_id for e in page.items if e.target_type == "user" and e.target_id
@@ -48,7 +49,7 @@ def questions_health() -> ResponseReturnValue:
 @bp.get("/people")
 def list_people() -> str:
     search = request.args.get("q", "")[:120]
-    page = queries.people(search=search, page=request.args.get("page", 1, type=int))
+    page = queries.people(search=search, page=page_arg())
     return render_template("admin/list_people.html", page=page, search=search)
 
 

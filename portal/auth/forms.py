@@ -11,7 +11,13 @@ NEW_PASSWORD_HELP = f"At least {MIN_LENGTH} characters. A short sentence is easy
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Please enter your email address.")])
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired("Please enter your email address."),
+            Length(max=254, message="An email address is at most 254 characters."),
+        ],
+    )
     password = PasswordField("Password", validators=[DataRequired("Please enter your password.")])
     remember = BooleanField("Keep me signed in on this device")
 
@@ -21,6 +27,7 @@ class ForgotPasswordForm(FlaskForm):
         "Email",
         validators=[
             DataRequired("Please enter your email address."),
+            Length(max=254, message="An email address is at most 254 characters."),
             EmailAddress(),
         ],
     )
@@ -79,7 +86,11 @@ class TwoFactorForm(FlaskForm):
 class EmailChangeForm(FlaskForm):
     new_email = EmailField(
         "New email address",
-        validators=[DataRequired("Please enter the new address."), EmailAddress()],
+        validators=[
+            DataRequired("Please enter the new address."),
+            Length(max=254, message="An email address is at most 254 characters."),
+            EmailAddress(),
+        ],
     )
     password = PasswordField(
         "Your password", validators=[DataRequired("Please enter your password.")]

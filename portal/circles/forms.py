@@ -29,7 +29,11 @@ def _name_field(label: str) -> StringField:
 def _email_field() -> EmailField:
     return EmailField(
         "Their email address",
-        validators=[DataRequired("Please enter their email address."), EmailAddress()],
+        validators=[
+            DataRequired("Please enter their email address."),
+            Length(max=254, message="An email address is at most 254 characters."),
+            EmailAddress(),
+        ],
     )
 
 
@@ -93,7 +97,9 @@ class SupportCardForm(FlaskForm):
 class StaffInviteForm(FlaskForm):
     name = _name_field("Their name")
     email = _email_field()
-    role = SelectField("Invite them as", choices=[], validators=[DataRequired()])
+    # Always has a value (the first role offered), so it is not marked required: HTML wants a
+    # required select to open on an empty "Choose one". A value not offered is refused anyway.
+    role = SelectField("Invite them as", choices=[])
 
     def offer_roles(self, roles: list[str]) -> None:
         self.role.choices = [SelectChoice(r, ROLE_LABELS[Role(r)]) for r in roles]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from portal.extensions import db
 
@@ -14,6 +15,7 @@ PAGES = {
     403: "errors/403.html",
     404: "errors/404.html",
     405: "errors/404.html",
+    413: "errors/413.html",
     429: "errors/429.html",
     500: "errors/500.html",
     503: "errors/500.html",
@@ -28,6 +30,15 @@ def register_error_pages(app: Flask) -> None:
 
     for code in PAGES:
         app.register_error_handler(code, render_error)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+        """The body was over MAX_CONTENT_LENGTH and was never read. The page's own forms (the
+        sign-out button) read the body for their token, which would fail again: they read an
+        empty one instead."""
+        request.__dict__["form"] = ImmutableMultiDict()
+        request.__dict__["files"] = ImmutableMultiDict()
+        return render_error(error)
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError) -> tuple[str, int]:

@@ -100,14 +100,14 @@ class StepEditForm(FlaskForm):
     body = TextAreaField("Text (Markdown)", validators=[Length(max=20000)])
     question = TextAreaField("Question", validators=[Length(max=1000)])
     prompt = TextAreaField("Reflection prompt", validators=[Length(max=1000)])
-    option_1_text = StringField("Answer 1")
-    option_1_explanation = StringField("Why (answer 1)")
-    option_2_text = StringField("Answer 2")
-    option_2_explanation = StringField("Why (answer 2)")
-    option_3_text = StringField("Answer 3")
-    option_3_explanation = StringField("Why (answer 3)")
-    option_4_text = StringField("Answer 4")
-    option_4_explanation = StringField("Why (answer 4)")
+    option_1_text = StringField("Answer 1", validators=[Length(max=300)])
+    option_1_explanation = StringField("Why (answer 1)", validators=[Length(max=600)])
+    option_2_text = StringField("Answer 2", validators=[Length(max=300)])
+    option_2_explanation = StringField("Why (answer 2)", validators=[Length(max=600)])
+    option_3_text = StringField("Answer 3", validators=[Length(max=300)])
+    option_3_explanation = StringField("Why (answer 3)", validators=[Length(max=600)])
+    option_4_text = StringField("Answer 4", validators=[Length(max=300)])
+    option_4_explanation = StringField("Why (answer 4)", validators=[Length(max=600)])
     correct = RadioField(
         "Correct answer",
         choices=[SelectChoice(str(n), f"Answer {n}") for n in range(1, MAX_OPTIONS + 1)],

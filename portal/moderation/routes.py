@@ -9,6 +9,7 @@ from portal import policy
 from portal.auth import sessions
 from portal.core import access
 from portal.core.forms import ConfirmForm, parse_version
+from portal.core.urls import page_arg
 from portal.extensions import db
 from portal.notifications.alerts import handle_alert as handle_alert_service
 from portal.notifications.alerts import open_alerts
@@ -22,7 +23,7 @@ access.restrict_blueprint(bp, access.Rule(roles=frozenset({"moderator"})))
 
 @bp.get("")
 def show_queue() -> ResponseReturnValue:
-    page = queries.moderation_queue(request.args.get("page", 1, type=int) or 1)
+    page = queries.moderation_queue(page_arg())
     return render_template(
         "moderation/show_queue.html",
         entries=page.items,

@@ -67,7 +67,10 @@ class ReturnForm(FlaskForm):
 class DuplicateForm(FlaskForm):
     original = StringField(
         "Number of the published question it repeats",
-        validators=[DataRequired("Please give the question's number.")],
+        validators=[
+            DataRequired("Please give the question's number."),
+            Length(max=12, message="That is not a question's number."),
+        ],
     )
     version = HiddenField(validators=[DataRequired()])
 

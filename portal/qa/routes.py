@@ -14,6 +14,7 @@ from portal.core.crisis_notice import Wording, flash_notice, notice_for
 from portal.core.forms import ConfirmForm, parse_version
 from portal.core.privacy import highlight, identifying_details
 from portal.core.safety import check_text
+from portal.core.urls import id_from_form, page_arg
 from portal.db import utcnow
 from portal.extensions import db
 from portal.learning.queries import module_titles
@@ -37,7 +38,7 @@ def list_questions() -> ResponseReturnValue:
         term=term,
         topic=topic,
         answered=answered,
-        page=request.args.get("page", 1, type=int) or 1,
+        page=page_arg(),
         any_word=request.args.get("any") == "1",
     )
     return render_template(
@@ -181,7 +182,7 @@ def flag_content(question_id: int) -> ResponseReturnValue:
         abort(404)
     form = FlagForm(prefix="flag")
     reply = None
-    answer_id = request.form.get("answer_id", type=int)
+    answer_id = id_from_form("answer_id")
     if answer_id:
         reply = next((a for a in question.answers if a.id == answer_id), None)
         if reply is None:
@@ -208,7 +209,7 @@ def flag_content(question_id: int) -> ResponseReturnValue:
 @bp.get("/answers")
 @access.roles("clinician")
 def answer_queue() -> ResponseReturnValue:
-    page = queries.answer_queue(request.args.get("page", 1, type=int) or 1)
+    page = queries.answer_queue(page_arg())
     return render_template(
         "qa/answer_queue.html",
         page=page,

@@ -45,6 +45,16 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path, redis_url):
         create_app({**settings, "SECRET_KEY": "dev-only-not-secret"})
 
 
+@pytest.mark.parametrize("base", [None, "", "http://127.0.0.1:5000", "http://circle.example"])
+def test_production_refuses_to_start_without_its_public_https_address(tmp_path, redis_url, base):
+    settings = production_settings(f"sqlite:///{tmp_path / 'x.db'}", tmp_path, redis_url)
+    settings.pop("PUBLIC_BASE_URL")
+    if base is not None:
+        settings["PUBLIC_BASE_URL"] = base
+    with pytest.raises(ConfigError, match="PUBLIC_BASE_URL"):
+        create_app(settings)
+
+
 def test_production_refuses_rate_limits_each_worker_would_count_alone(tmp_path, redis_url):
     settings = production_settings(f"sqlite:///{tmp_path / 'x.db'}", tmp_path, redis_url)
     with pytest.raises(ConfigError, match=r"RATELIMIT_STORAGE_URI .* not memory://"):
