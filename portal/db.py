@@ -31,6 +31,12 @@ def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def iso_utc(moment: datetime) -> str:
+    """A moment for ``<time datetime="...">``: UTC to the second (HTML allows at most three
+    digits of a fraction, and ``isoformat()`` gives six)."""
+    return as_utc(moment).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 class Timestamped:
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -62,8 +68,9 @@ def configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
-def insert_or_ignore(model: Any, **values: Any) -> Any:
-    """``INSERT ... ON CONFLICT DO NOTHING``, in the dialect of the session's database."""
+def insert_or_ignore(model: Any, *rows: dict[str, Any], **values: Any) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` of one row (``values``) or several (``rows``), in
+    the dialect of the session's database."""
     from sqlalchemy.dialects.postgresql import insert as postgres_insert
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -71,4 +78,5 @@ def insert_or_ignore(model: Any, **values: Any) -> Any:
 
     postgres = db.session.get_bind().dialect.name == "postgresql"
     insert = postgres_insert if postgres else sqlite_insert
-    return insert(model).values(**values).on_conflict_do_nothing()
+    statement = insert(model).values(list(rows)) if rows else insert(model).values(**values)
+    return statement.on_conflict_do_nothing()

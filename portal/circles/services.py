@@ -7,6 +7,7 @@ Services flush but never commit (the route commits once), take keyword arguments
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,7 +33,7 @@ from portal.core.versioning import flush_versioned
 from portal.db import as_utc, insert_or_ignore, utcnow
 from portal.extensions import db
 from portal.notifications.inbox import notify
-from portal.notifications.mail import queue_email
+from portal.notifications.mail import clinic_name, queue_email
 
 
 class CircleError(ValueError):
@@ -80,7 +81,7 @@ def _issue(invitation: Invitation, *, base_url: str) -> IssuedInvitation:
     inviter = invitation.inviter
     queue_email(
         invitation.email,
-        "You are invited to Recovery Circle",
+        f"You are invited to {clinic_name()}",
         "invitation",
         invitation=invitation,
         inviter_name=inviter.display_name if inviter else "Your clinic",
@@ -243,19 +244,12 @@ def accept(invitation: Invitation, person: User) -> None:
     record("invitation.accepted", actor=person, target_type="invitation", target_id=invitation.id)
     inviter = invitation.inviter
     if inviter is not None and inviter.active:
+        # Emailed (or not) as the inviter chose for "My circle", like every other notice.
         notify(
             [inviter.id],
             kind="invitation_accepted",
             message=f"{person.display_name} accepted your invitation",
             link="/circle" if invitation.kind == InvitationKind.MEMBER else "/invitations",
-        )
-        queue_email(
-            inviter.email,
-            "Someone joined you on Recovery Circle",
-            "invitation_accepted",
-            inviter=inviter,
-            invitation=invitation,
-            person=person,
         )
 
 
@@ -429,11 +423,13 @@ def _describe(membership: Membership) -> str:
     return "+".join(parts) or "course only"
 
 
-def log_access(viewer: User, circle: CareCircle, what: str) -> None:
-    """Note, to the hour, that a member opened the patient's board, timeline or support card.
+def log_access(viewer: User, circle: CareCircle, *whats: str) -> None:
+    """Note, to the hour, that a member opened the patient's board, timeline, support card or
+    treatment days (one page may show several: they are written in one statement).
 
     Each worker remembers which hour-rows it has seen already in the database, so a member
-    reading the board all evening costs one write an hour, not one per page.
+    reading the board all evening costs one write an hour, not one per page; and it drops rows
+    past keeping at most once an hour.
     """
     if viewer.id == circle.patient_id:
         return
@@ -443,33 +439,36 @@ def log_access(viewer: User, circle: CareCircle, what: str) -> None:
     known: dict[tuple[int, int, str], datetime] = current_app.extensions.setdefault(
         "access_log_known", {}
     )
-    key = (viewer_id, circle_id, what)
-    if known.get(key) == hour:
+    new = [what for what in whats if known.get((viewer_id, circle_id, what)) != hour]
+    if not new:
         return
     cutoff = now - current_app.config["ACCESS_LOG_RETENTION"]
 
-    def write() -> None:
+    def write() -> Callable[[], None]:
         # RETURNING, not rowcount: an INSERT's rowcount is -1 on PostgreSQL once SQLAlchemy
         # has closed the cursor, which made every page view write twice.
-        added = db.session.execute(
-            insert_or_ignore(
-                AccessLogEntry,
-                circle_id=circle_id,
-                viewer_id=viewer_id,
-                what=what,
-                hour=hour,
-            ).returning(AccessLogEntry.id)
-        ).first()
-        if added is not None:  # a new hour: time to drop what is past keeping
-            db.session.execute(
-                delete(AccessLogEntry).where(
-                    AccessLogEntry.circle_id == circle_id, AccessLogEntry.hour < cutoff
-                )
+        rows = [
+            {"circle_id": circle_id, "viewer_id": viewer_id, "what": what, "hour": hour}
+            for what in new
+        ]
+        added = set(
+            db.session.scalars(
+                insert_or_ignore(AccessLogEntry, *rows).returning(AccessLogEntry.what)
             )
-        else:  # the row was already there, committed: safe to remember
+        )
+        prune = added and current_app.extensions.get("access_log_pruned") != hour
+        if prune:
+            db.session.execute(delete(AccessLogEntry).where(AccessLogEntry.hour < cutoff))
+
+        def remember() -> None:  # only once the rows are committed
             if len(known) > 20_000:
                 known.clear()
-            known[key] = hour
+            for what in new:
+                known[(viewer_id, circle_id, what)] = hour
+            if prune:
+                current_app.extensions["access_log_pruned"] = hour
+
+        return remember
 
     defer_write(write)
 

@@ -211,6 +211,8 @@ def set_quiet(circle_id: int) -> ResponseReturnValue:
 @access.signed_in
 def treatment_days(circle_id: int) -> ResponseReturnValue:
     board = queries.board_or_404(sessions.current_person(), circle_id)
+    if request.method == "GET":
+        log_access(board.actor, board.circle, "treatment_days")
     form = TreatmentDayForm()
     if request.method == "POST":
         _require_patient(board)
@@ -304,6 +306,7 @@ def _render_goal(
 @access.signed_in
 def show_goal(goal_id: int) -> ResponseReturnValue:
     goal, board, viewer_ids = queries.goal_or_404(sessions.current_person(), goal_id)
+    log_access(board.actor, board.circle, "board")  # a goal's page is part of the board
     return _render_goal(goal, board, viewer_ids)
 
 

@@ -29,11 +29,15 @@ def home() -> str:
     timeline = moment = None
     if current is not None:
         circle = current.circle
+        seen = []
         if policy.can_view_support_card(person, circle, current) and circle.has_support_card:
-            log_access(person, circle, "support_card")
+            seen.append("support_card")
         timeline = learning_queries.timeline_for(circle.id)
         if policy.can_view_timeline(person, circle, current):
             moment = recovery_moment(timeline, utcnow().date())
+            if moment is not None:  # the dashboard shows where they are on the timeline
+                seen.append("timeline")
+        log_access(person, circle, *seen)
     nav = circle_nav()
     activity = dashboard_activity(person, own_circle=nav.own, now=utcnow())
     modules = learning_queries.course_outline()
