@@ -182,10 +182,7 @@ def register_request_hooks(app: Flask) -> None:
     app.after_request(session_after_request)
     app.after_request(run_deferred_writes)
 
-    @app.after_request
-    def send_queued_mail(response: Any) -> Any:
-        deliver_after_request()
-        return response
+    app.after_request(deliver_after_request)
 
 
 def register_commands(app: Flask) -> None:

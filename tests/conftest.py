@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from portal import create_app
@@ -73,10 +74,21 @@ def empty_tables() -> None:
     db.session.commit()
 
 
+class FinishingClient(FlaskClient):
+    """A test client that reads each response to the end and closes it, as a browser and a
+    real server do: the portal sends queued mail once the response has gone out (after
+    close), and a test reads the mailbox right after its request."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(tmp_path: Path, postgres_schema: None) -> Iterator[Flask]:
     url = POSTGRES_URL or f"sqlite:///{tmp_path / 'portal.sqlite3'}"
     application = create_app(settings_for(url, tmp_path))
+    application.test_client_class = FinishingClient
     with application.app_context():
         if not POSTGRES_URL:
             db.create_all()

@@ -29,6 +29,7 @@ ACTIONS = {
     "account.reactivated": "Account reactivated",
     "account.exported": "Data exported",
     "account.email_changed": "Email address changed",
+    "account.email_change_refused": "Email change asked for an address already in use",
     "account.deleted": "Account deleted by its owner",
     "access.denied": "Access refused (another circle's object)",
     "invitation.sent": "Invitation sent",

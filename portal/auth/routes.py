@@ -166,8 +166,18 @@ def confirm_two_factor() -> ResponseReturnValue:
     ), (422 if (form.errors or error) else 200)
 
 
+def _per_account() -> str:
+    return f"account:{current_user.get_id()}"
+
+
+def _per_new_address() -> str:
+    return "new-address:" + services.normalise_email(request.form.get("new_email", ""))
+
+
 @bp.route("/account/email-address", methods=["GET", "POST"])
 @access.signed_in
+@limiter.limit("5 per hour", methods=["POST"], key_func=_per_account)
+@limiter.limit("3 per day", methods=["POST"], key_func=_per_new_address)
 def change_email() -> ResponseReturnValue:
     person = sessions.current_person()
     form = EmailChangeForm()
@@ -186,22 +196,35 @@ def change_email() -> ResponseReturnValue:
         else:
             db.session.commit()
             flash(
-                "Check the new address: we sent it a link. Your email changes when you open it.",
+                "If that address can be used, we sent it a link. Your email changes only when "
+                "you open the link and confirm.",
                 "success",
             )
             return redirect(url_for("auth.account"))
     return render_template("auth/change_email.html", form=form), 422 if form.errors else 200
 
 
-@bp.get("/account/email-address/<token>")
+@bp.route("/account/email-address/<token>", methods=["GET", "POST"])
 @access.public
 def confirm_email(token: str) -> ResponseReturnValue:
-    person = services.confirm_email_change(token)
-    if person is None:
-        return render_template("auth/reset_password_invalid.html"), 404
-    db.session.commit()
-    flash(f"Your email is now {person.email}.", "success")
-    return redirect(url_for("auth.account" if sessions.signed_in() else "auth.login"))
+    """The link shows a button; only pressing it (a POST) changes the address, so a mail
+    scanner or a link preview that opens the link changes nothing."""
+    found = services.email_change_for(token)
+    if found is None:
+        return render_template("auth/email_link_invalid.html"), 404
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        # signed_in() loads the visitor's session first: the one that confirms stays signed in.
+        keep = sessions.current_session() if sessions.signed_in() else None
+        person = services.confirm_email_change(token, keep=keep)
+        if person is None:
+            return render_template("auth/email_link_invalid.html"), 404
+        db.session.commit()
+        flash(
+            f"Your email is now {person.email}. You were signed out everywhere else.", "success"
+        )
+        return redirect(url_for("auth.account" if sessions.signed_in() else "auth.login"))
+    return render_template("auth/confirm_email.html", form=form, new_email=found[1])
 
 
 @bp.post("/logout")

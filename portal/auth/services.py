@@ -18,7 +18,7 @@ from portal.auth.throttle import clear_failures, lockout_remaining, note_failure
 from portal.core.tokens import keyed_digest, token_digest
 from portal.db import as_utc, utcnow
 from portal.extensions import db
-from portal.notifications.mail import queue_email
+from portal.notifications.mail import clinic_name, queue_email
 
 
 class AccountError(ValueError):
@@ -187,8 +187,9 @@ def _reset_serializer() -> URLSafeTimedSerializer:
 
 
 def _password_fingerprint(user: User) -> str:
-    """Changes whenever the password does, which makes every earlier reset link single-use."""
-    return keyed_digest("reset", user.password_hash)[:16]
+    """Changes whenever the password or the email address does, which makes every earlier reset
+    link single-use and ends links mailed to an address the account no longer has."""
+    return keyed_digest("reset", f"{user.password_hash}\n{user.email}")[:16]
 
 
 def request_password_reset(*, email: str, base_url: str) -> None:
@@ -199,7 +200,7 @@ def request_password_reset(*, email: str, base_url: str) -> None:
     token = _reset_serializer().dumps({"u": user.id, "p": _password_fingerprint(user)})
     queue_email(
         user.email,
-        "Reset your Recovery Circle password",
+        f"Reset your {clinic_name()} password",
         "password_reset",
         user=user,
         link=f"{base_url.rstrip('/')}/reset-password/{token}",
@@ -249,28 +250,40 @@ def _email_serializer() -> URLSafeTimedSerializer:
 
 
 def request_email_change(user: User, *, new_email: str, password: str, base_url: str) -> None:
-    """Send a confirmation link to the new address; nothing changes until it is opened."""
+    """Send a confirmation link to the new address; nothing changes until it is confirmed.
+
+    Whether the address already has an account is never told to the person asking (that
+    alone is sensitive for a clinic's portal): its owner gets a short notice instead of a link,
+    and both paths queue one message. Mail to an address not yet proven carries no name.
+    """
     if not verify_password(user.password_hash, password):
         raise WrongPasswordError("Your current password is not right.")
     new_email = normalise_email(new_email)
     if new_email == user.email:
         raise AccountError("That is already your email address.")
     if find_user_by_email(new_email) is not None:
-        raise AccountError("That address cannot be used. Please choose another.")
+        queue_email(
+            new_email,
+            f"Someone asked to use this address on {clinic_name()}",
+            "email_in_use",
+            link=f"{base_url.rstrip('/')}/forgot-password",
+        )
+        record("account.email_change_refused", actor=user, target_type="user", target_id=user.id)
+        return
     token = _email_serializer().dumps(
         {"u": user.id, "e": new_email, "old": keyed_digest("email", user.email)}
     )
     queue_email(
         new_email,
-        "Confirm your new Recovery Circle email",
+        f"Confirm your new {clinic_name()} email",
         "email_change",
-        user=user,
         link=f"{base_url.rstrip('/')}/account/email-address/{token}",
     )
 
 
-def confirm_email_change(token: str) -> User | None:
-    """Apply a confirmed change (links last a day and stop working once the email changed)."""
+def email_change_for(token: str) -> tuple[User, str] | None:
+    """The account and new address a confirmation link is for, or None when it is forged,
+    expired or spent (links last a day and stop working once the email has changed)."""
     try:
         data = _email_serializer().loads(token, max_age=86400)
     except (SignatureExpired, BadSignature):
@@ -283,11 +296,22 @@ def confirm_email_change(token: str) -> User | None:
     new_email = str(data.get("e", ""))
     if find_user_by_email(new_email) is not None:
         return None
+    return user, new_email
+
+
+def confirm_email_change(token: str, *, keep: UserSession | None = None) -> User | None:
+    """Apply a confirmed change: every other session ends, and reset links mailed to the old
+    address stop working (the reset fingerprint holds the address)."""
+    found = email_change_for(token)
+    if found is None:
+        return None
+    user, new_email = found
     old_email = user.email
     user.email = new_email
+    end_all_sessions(user, keep=keep if keep is not None and keep.user_id == user.id else None)
     queue_email(
         old_email,
-        "Your Recovery Circle email was changed",
+        f"Your {clinic_name()} email was changed",
         "email_changed",
         user=user,
         new_email=new_email,

@@ -18,12 +18,10 @@ from portal.core.safety import Level, SafetyCheck, check_text
 from portal.db import utcnow
 from portal.extensions import db
 from portal.notifications.inbox import notify
-from portal.notifications.mail import queue_email
+from portal.notifications.mail import clinic_name, queue_email
 from portal.notifications.models import SafetyAlert
 
 EMERGENCY = "EMERGENCY: an attempt may be under way"
-URGENT_SUBJECT = "Urgent: something in Recovery Circle needs review now"
-EMERGENCY_SUBJECT = f"{EMERGENCY}. Urgent review needed in Recovery Circle now"
 
 
 def moderators() -> list[Row[Any]]:
@@ -42,11 +40,16 @@ def alert_moderators(kind: str, level: Level | str = Level.RISK) -> None:
     """Email every moderator now, saying plainly when it is an emergency, with a link to the
     moderation queue; the message carries no health details and never the words."""
     emergency = Level(level) is Level.EMERGENCY
+    subject = (
+        f"{EMERGENCY}. Urgent review needed in {clinic_name()} now"
+        if emergency
+        else f"Urgent: something in {clinic_name()} needs review now"
+    )
     team = moderators()
     for moderator in team:
         queue_email(
             moderator.email,
-            EMERGENCY_SUBJECT if emergency else URGENT_SUBJECT,
+            subject,
             "urgent_review",
             person=moderator,
             kind=kind,

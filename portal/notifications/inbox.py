@@ -1,7 +1,7 @@
 """Notifications: one call every feature makes. Each is stored for the in-app centre and, by
 the person's choice for that topic, emailed now, gathered in a daily digest, or not emailed.
 
-Emails say only "you have a new message in Recovery Circle" unless the person opted in to
+Emails say only "you have a new message in <the clinic's name>" unless the person opted in to
 details. Urgent safety mail to moderators is sent by ``alerts`` and cannot be turned off.
 """
 
@@ -17,7 +17,7 @@ from sqlalchemy import Row, ScalarSelect, func, select, update
 from portal.auth import sessions
 from portal.db import utcnow
 from portal.extensions import db
-from portal.notifications.mail import queue_email
+from portal.notifications.mail import clinic_name, queue_email
 from portal.notifications.models import EmailDetails, EmailPreference, Notification
 
 TOPICS = {
@@ -99,7 +99,7 @@ def notify(user_ids: Iterable[int | None], *, kind: str, message: str, link: str
             continue
         queue_email(
             person.email,
-            "You have a new message in Recovery Circle",
+            f"You have a new message in {clinic_name()}",
             "notification",
             person=person,
             items=[(message, link)],
@@ -139,7 +139,7 @@ def send_digests() -> int:
             continue
         queue_email(
             person.email,
-            "Your Recovery Circle digest",
+            f"Your {clinic_name()} digest",
             "notification",
             person=person,
             items=[(n.message, n.link) for n in items],

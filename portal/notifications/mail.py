@@ -1,5 +1,9 @@
 """The one module that sends mail: queue rows in the transaction, deliver them after it commits.
 
+Every message is drawn in the shared layouts (``email/_layout.html`` and ``email/_layout.txt``:
+the crisis lines in both parts, the clinic's name) and built here with the same headers (``Date``,
+``List-Unsubscribe`` pointing at the email settings), so no single message can forget them.
+
 Transport: SMTP when ``MAIL_SERVER`` is set; in development without one, ``.eml`` files in
 ``instance/outbox/``; anywhere else (tests) sending without a server is an error, so no test can
 send mail by accident.
@@ -10,25 +14,45 @@ from __future__ import annotations
 import smtplib
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from pathlib import Path
 
-from flask import current_app, g, render_template
+from flask import Response, current_app, g, render_template
 from sqlalchemy import select, update
 
-from portal.db import utcnow
+from portal.db import as_utc, utcnow
 from portal.extensions import db
 from portal.notifications.models import OutgoingEmail
 
 MAX_ATTEMPTS = 8
+SETTINGS_PATH = "/account/email"
 
 
 class MailNotConfiguredError(RuntimeError):
     """Mail was sent where no SMTP server is set and writing to the outbox is not allowed."""
 
 
+def clinic_name() -> str:
+    """The name mail is sent under (``CLINIC_NAME``): subjects, the From name, the footer."""
+    return str(current_app.config["CLINIC_NAME"])
+
+
+def public_url(path: str) -> str:
+    """An absolute address for a link in mail, from ``PUBLIC_BASE_URL``."""
+    return f"{str(current_app.config['PUBLIC_BASE_URL']).rstrip('/')}{path}"
+
+
+def plural(count: int, one: str, many: str) -> str:
+    """A count with its noun: ``plural(1, "hour", "hours")`` is "1 hour", 2 gives "2 hours"."""
+    return f"{count} {one if count == 1 else many}"
+
+
 def queue_email(to_address: str, subject: str, template: str, **context: object) -> OutgoingEmail:
-    """Write a message row from ``email/<template>.txt`` and ``.html``; it goes out after commit."""
+    """Write a message row from ``email/<template>.txt`` and ``.html``; it goes out after commit.
+
+    Both templates also get ``clinic``, ``settings_url`` and ``plural``, which the layouts use."""
+    shared = {"clinic": clinic_name(), "settings_url": public_url(SETTINGS_PATH), "plural": plural}
+    context = {**shared, **context}
     message = OutgoingEmail(
         to_address=to_address,
         subject=subject,
@@ -78,11 +102,17 @@ def deliver_queued(limit: int = 50) -> int:
 
 
 def build_message(message: OutgoingEmail) -> EmailMessage:
+    """The message as sent: the clinic's name on the sender's address, the time it was written
+    (RFC 5322 requires a Date), and where to change which emails arrive (List-Unsubscribe)."""
     email = EmailMessage()
-    email["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    email["From"] = formataddr(
+        (clinic_name(), parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1])
+    )
     email["To"] = message.to_address
     email["Subject"] = message.subject
+    email["Date"] = format_datetime(as_utc(message.created_at or utcnow()))
     email["Message-ID"] = make_msgid(domain="recovery-circle.invalid")
+    email["List-Unsubscribe"] = f"<{public_url(SETTINGS_PATH)}>"
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
@@ -109,7 +139,17 @@ def transmit(message: OutgoingEmail) -> None:
     current_app.logger.info("mail to %s written to %s", message.to_address, path)
 
 
-def deliver_after_request() -> None:
-    """Called once the request's transaction has committed: send what it queued."""
+def deliver_after_request(response: Response) -> Response:
+    """Called once the request's transaction has committed: send what it queued, after the
+    response has gone out. The visitor never waits for the mail server, so how long a page
+    takes says nothing about whether it sent mail (forgot-password answered registered
+    addresses measurably slower when mail went out inside the request)."""
     if g.pop("mail_queued", False):
-        deliver_queued()
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+        def deliver() -> None:
+            with app.app_context():
+                deliver_queued()
+
+        response.call_on_close(deliver)
+    return response

@@ -54,7 +54,12 @@ def mark_all_read() -> ResponseReturnValue:
 
 class EmailPreferencesForm(FlaskForm):
     include_details = BooleanField(
-        "Include what happened in the email (off: only “you have a new message”)"
+        "Include what happened in the email (off: only “you have a new message”)",
+        description=(
+            "If you turn this on, people's names and the titles of goals and questions will "
+            "appear in the email. Anyone who can open your email, on a shared computer or "
+            "phone for example, may see them."
+        ),
     )
 
 

@@ -24,6 +24,7 @@ from portal.circles.models import CareCircle, Invitation, Membership
 from portal.db import utcnow
 from portal.extensions import db
 from portal.goals.models import BoardActivity, Goal, HelpSlot
+from portal.notifications import inbox
 from portal.notifications.models import Notification, OutgoingEmail
 from portal.qa import services as qa_services
 from portal.qa.models import Question
@@ -36,7 +37,7 @@ pytestmark = pytest.mark.load
 CLIENTS = 8
 VERSION = re.compile(r'name="version" value="(\d+)"')
 GONE = "This link no longer works"
-JOINED = "Someone joined you on Recovery Circle"
+JOINED = "Sam accepted your invitation"
 
 
 @pytest.fixture
@@ -105,6 +106,9 @@ def test_one_invitation_link_accepted_in_many_tabs_at_once(
     """The invitee, signed in in several tabs, confirms in all of them: one membership."""
     sam = make_user("family", email="sam@example.test", name="Sam")
     link = invite(app, world, sam.email)
+    with app.app_context():  # the patient asked to hear of it right away, with details
+        inbox.save_preferences(world.people["patient"].id, {"circle": "immediate"}, details=True)
+        db.session.commit()
     live = serve()
     tabs = [live.signed_in(sam.email) for _ in range(CLIENTS)]
     tokens = [tab.token(link) for tab in tabs]
@@ -127,7 +131,8 @@ def test_one_invitation_link_accepted_in_many_tabs_at_once(
         ).one()
         assert (invitation.status, invitation.accepted_user_id) == ("accepted", sam.id)
         assert count(AuditEvent, AuditEvent.action == "invitation.accepted") == 1
-        joined = OutgoingEmail.subject == JOINED
+        assert count(Notification, Notification.kind == "invitation_accepted") == 1
+        joined = OutgoingEmail.body_text.contains(JOINED)
         assert count(OutgoingEmail, joined, OutgoingEmail.status == "sent") == 1
     written = [eml.read_bytes() for eml in (tmp_path / "outbox").glob("*.eml")]
     assert sum(JOINED.encode() in eml for eml in written) == 1, "the patient is told once"
