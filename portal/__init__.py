@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from portal import config as settings
+from portal.core.limits import apply_posting_limits
 from portal.core.urls import IdConverter
 from portal.extensions import csrf, db, limiter, login_manager, migrate, talisman
 
@@ -23,6 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
+    apply_posting_limits(app)
     register_templating(app)
     register_request_hooks(app)
     register_commands(app)

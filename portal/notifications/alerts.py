@@ -8,10 +8,11 @@ notices), so the words and the alert are committed together or not at all.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Row, case, select
+from sqlalchemy import Row, case, func, select
 
 from portal.audit.log import record
 from portal.core.safety import Level, SafetyCheck, check_text
@@ -36,7 +37,7 @@ def moderators() -> list[Row[Any]]:
     )
 
 
-def alert_moderators(kind: str, level: Level | str = Level.RISK) -> None:
+def alert_moderators(kind: str, level: Level | str = Level.RISK, *, waiting: int = 1) -> None:
     """Email every moderator now, saying plainly when it is an emergency, with a link to the
     moderation queue; the message carries no health details and never the words."""
     emergency = Level(level) is Level.EMERGENCY
@@ -54,6 +55,7 @@ def alert_moderators(kind: str, level: Level | str = Level.RISK) -> None:
             person=moderator,
             kind=kind,
             emergency=emergency,
+            waiting=waiting,
             queue_url=f"{current_app.config['PUBLIC_BASE_URL']}/moderation",
         )
     notify(
@@ -80,8 +82,38 @@ def raise_safety_alert(
     )
     db.session.add(alert)
     db.session.flush()
-    alert_moderators(source, check.level)
+    if circle_id is None or _mail_due(alert):
+        alert_moderators(source, check.level, waiting=_waiting(circle_id))
     return alert
+
+
+URGENT_MAIL_GAP = timedelta(minutes=10)
+
+
+def _mail_due(alert: SafetyAlert) -> bool:
+    """At most one urgent mail per circle every ten minutes, so a flood of words cannot flood
+    the moderators' inboxes; an emergency after risks still mails. The alerts themselves are
+    all kept, each at the top of the queue."""
+    since = utcnow() - URGENT_MAIL_GAP
+    levels = {Level.EMERGENCY.value} if alert.level == Level.EMERGENCY.value else None
+    earlier = select(SafetyAlert.id).where(
+        SafetyAlert.circle_id == alert.circle_id,
+        SafetyAlert.id != alert.id,
+        SafetyAlert.created_at >= since,
+    )
+    if levels:
+        earlier = earlier.where(SafetyAlert.level.in_(levels))
+    return db.session.scalar(earlier.limit(1)) is None
+
+
+def _waiting(circle_id: int | None) -> int:
+    """How many alerts nobody has handled yet (all circles), for the mail to say."""
+    return int(
+        db.session.scalar(
+            select(func.count()).select_from(SafetyAlert).where(SafetyAlert.handled_at.is_(None))
+        )
+        or 1
+    )
 
 
 def joined(texts: Iterable[str | None]) -> str:

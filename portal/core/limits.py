@@ -1,0 +1,37 @@
+"""How much one account may post in an hour, in one table.
+
+The outside test could post questions, notes to the care team, encouragement, offers and goal
+suggestions as fast as it liked, and each one in crisis language alerted the moderators. These
+limits are generous for a person and stop a script; past them the person gets the friendly 429
+page and nothing is saved. Sign-in, password and invitation limits live with their routes.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_login import current_user
+
+from portal.extensions import limiter
+
+POSTING_LIMITS = {
+    "qa.ask_question": "30 per hour",  # the review step and "change it" post too
+    "qa.send_observation": "10 per hour",
+    "goals.encourage": "30 per hour",
+    "goals.offer_help": "30 per hour",
+    "goals.suggest_goal": "20 per hour",
+    "circles.resend_member_invitation": "5 per hour",
+    "circles.resend_staff_invitation": "5 per hour",
+}
+
+
+def per_account() -> str:
+    return f"account:{current_user.get_id()}"
+
+
+def apply_posting_limits(app: Flask) -> None:
+    """Limit each endpoint's POSTs per account (called once the blueprints are registered)."""
+    for endpoint, limit in POSTING_LIMITS.items():
+        view = app.view_functions[endpoint]  # a renamed endpoint fails here, at start-up
+        app.view_functions[endpoint] = limiter.limit(
+            limit, key_func=per_account, methods=["POST"], per_method=True
+        )(view)
