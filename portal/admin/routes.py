@@ -25,9 +25,7 @@ def audit_log() -> str:
     action = request.args.get("action", "")
     if action not in ACTIONS:
         action = ""
-    page = queries.audit_events(
-        person=person, action=action, page=page_arg()
-    )
+    page = queries.audit_events(person=person, action=action, page=page_arg())
     ids = {e.actor_id for e in page.items if e.actor_id} | {
         e.target_id for e in page.items if e.target_type == "user" and e.target_id
     }

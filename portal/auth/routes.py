@@ -220,9 +220,7 @@ def confirm_email(token: str) -> ResponseReturnValue:
         if person is None:
             return render_template("auth/email_link_invalid.html"), 404
         db.session.commit()
-        flash(
-            f"Your email is now {person.email}. You were signed out everywhere else.", "success"
-        )
+        flash(f"Your email is now {person.email}. You were signed out everywhere else.", "success")
         return redirect(url_for("auth.account" if sessions.signed_in() else "auth.login"))
     return render_template("auth/confirm_email.html", form=form, new_email=found[1])
 
