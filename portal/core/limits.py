@@ -8,6 +8,8 @@ page and nothing is saved. Sign-in, password and invitation limits live with the
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from flask_login import current_user
 
@@ -32,6 +34,5 @@ def apply_posting_limits(app: Flask) -> None:
     """Limit each endpoint's POSTs per account (called once the blueprints are registered)."""
     for endpoint, limit in POSTING_LIMITS.items():
         view = app.view_functions[endpoint]  # a renamed endpoint fails here, at start-up
-        app.view_functions[endpoint] = limiter.limit(
-            limit, key_func=per_account, methods=["POST"], per_method=True
-        )(view)
+        limited: Any = limiter.limit(limit, key_func=per_account, methods=["POST"], per_method=True)
+        app.view_functions[endpoint] = limited(view)
