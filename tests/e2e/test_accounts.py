@@ -57,7 +57,7 @@ def test_reset_a_forgotten_password_through_the_email(checked_page: Page, live_p
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     axe_check(page)
 
-    [message] = live_portal.mail.mailbox.to("pat@example.test")
+    [message] = live_portal.mail.mailbox.wait_for("pat@example.test")
     link = re.search(r"(http://127\.0\.0\.1:\d+/reset-password/\S+)", Mailbox.text_of(message))
     assert link
     page.goto(link.group(1))

@@ -216,5 +216,5 @@ def test_a_relative_is_notified_in_the_app_and_by_email(
     page.goto(live_portal.url + "/notifications")
     expect(page.get_by_role("button", name="Sam accepted your offer: I can drive")).to_be_visible()
     axe_check(page)
-    [email] = live_portal.mail.mailbox.to("priya@example.test")
+    [email] = live_portal.mail.mailbox.wait_for("priya@example.test")
     assert "You have a new message in Recovery Circle" in email["Subject"]

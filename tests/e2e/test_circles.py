@@ -11,7 +11,7 @@ from tests.fixtures.mailbox import Mailbox
 
 
 def emailed_link(portal: LivePortal, address: str) -> str:
-    messages = portal.mail.mailbox.to(address)
+    messages = portal.mail.mailbox.wait_for(address)
     assert messages, f"no mail to {address}"
     match = re.search(r"(http://127\.0\.0\.1:\d+/join/\S+)", Mailbox.text_of(messages[-1]))
     assert match

@@ -92,7 +92,7 @@ def test_a_relative_writes_that_pills_were_swallowed_and_911_comes_first(
     with live_portal.app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Encouragement)) == 1
     assert alerts(live_portal) == [("board message", "emergency")]
-    [mail] = live_portal.mail.mailbox.to("mo@example.test")
+    [mail] = live_portal.mail.mailbox.wait_for("mo@example.test")
     assert mail["Subject"].startswith("EMERGENCY: an attempt may be under way")
     mo = browser.new_context().new_page()
     sign_in(mo, live_portal, "mo@example.test")

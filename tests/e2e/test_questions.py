@@ -128,6 +128,6 @@ def test_a_question_from_asking_to_finding_the_answer(
     expect(first).to_contain_text("My brother says he wants to kill himself")
     expect(first).to_contain_text("Urgent")
     axe_check(mo)
-    assert live_portal.mail.mailbox.to("mo@example.test"), "moderators are emailed at once"
+    assert live_portal.mail.mailbox.wait_for("mo@example.test"), "moderators are emailed at once"
     for other in (mo, gus, cal):
         other.context.close()
