@@ -4,8 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 FLASK := PORTAL_ENV=development $(BIN)/flask --app portal
+# The W3C Nu HTML checker, which the browser tests run last over every page they saw
+# (tests/e2e/test_html_validity.py): vnu.jar from npm at this version, on Debian's
+# default-jre-headless (.ci/run installs it). Without Java it is skipped locally; CI=true fails.
+VNU_VERSION := 26.9.27
+VNU_DIR := $(VENV)/vnu-$(VNU_VERSION)
+VNU_JAR := $(VNU_DIR)/node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: install run test test-fast test-e2e test-postgres bench lint format clean
+.PHONY: install run test test-fast test-e2e test-postgres bench lint format clean vnu
 
 install: $(STAMP)
 
@@ -28,8 +34,21 @@ test: install lint test-fast test-e2e
 test-fast: install
 	$(BIN)/pytest -m "not e2e" -q
 
-test-e2e: install
-	$(BIN)/pytest -m e2e -q
+test-e2e: install vnu
+	VNU_JAR=$(abspath $(VNU_JAR)) $(BIN)/pytest -m e2e -q
+
+vnu:
+	@if [ -s $(VNU_JAR) ]; then :; \
+	elif ! command -v java >/dev/null 2>&1 && [ "$$CI" != true ]; then \
+	  echo "No Java here: the HTML check (vnu.jar) will be skipped (apt-get install default-jre-headless)."; \
+	elif ! command -v npm >/dev/null 2>&1; then \
+	  echo "No npm here to fetch vnu.jar $(VNU_VERSION): the HTML check will be skipped." >&2; \
+	  [ "$$CI" != true ]; \
+	else \
+	  rm -rf $(VNU_DIR) && \
+	  npm install --prefix $(VNU_DIR) --no-save --no-package-lock --no-audit --no-fund \
+	    --loglevel=error vnu-jar@$(VNU_VERSION) >/dev/null && test -s $(VNU_JAR); \
+	fi
 
 # Runs the fast suite against a throwaway PostgreSQL 15 cluster (as .ci/run does).
 test-postgres: install

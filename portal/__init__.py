@@ -151,7 +151,7 @@ def register_templating(app: Flask) -> None:
     from portal import policy
     from portal.circles.context import circle_nav
     from portal.core.crisis_notice import level_label, pending_notice
-    from portal.core.forms import ConfirmForm
+    from portal.core.forms import ConfirmForm, begin_page_errors, is_choice_group, page_errors
     from portal.core.text import render_markdown
     from portal.db import as_utc, iso_utc
     from portal.learning.queries import progress_of_members
@@ -166,6 +166,9 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
         can=policy,
         confirm_form=ConfirmForm,
+        begin_page_errors=begin_page_errors,
+        page_errors=page_errors,
+        is_choice_group=is_choice_group,
         circle_nav=circle_nav,
         crisis_notice=pending_notice,
         course_progress_of=progress_of_members,

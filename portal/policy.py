@@ -214,6 +214,23 @@ def can_encourage_goal(
     )
 
 
+def can_send_held(
+    actor: Any,
+    author_id: int | None,
+    goal: Goal,
+    circle: CareCircle,
+    membership: Membership | None,
+    viewer_ids: frozenset[int],
+) -> bool:
+    """Held words of crisis are sent only by their writer, while they may still encourage."""
+    return (
+        _signed_in(actor)
+        and author_id is not None
+        and author_id == actor.id
+        and can_encourage_goal(actor, goal, circle, membership, viewer_ids)
+    )
+
+
 def can_suggest_goal(actor: Any, circle: CareCircle, membership: Membership | None) -> bool:
     """Members with the encourage permission may suggest; only the patient creates goals."""
     return can_encourage(actor, circle, membership)

@@ -41,6 +41,7 @@ ACTIONS = {
     "circle.member_removed": "Member removed",
     "circle.care_team_sharing": "Care-team sharing changed",
     "circle.support_card_saved": "Support card saved",
+    "board.held_sent": "Held words of crisis sent anyway by their writer",
     "course.step_saved": "Course step saved",
     "course.step_published": "Course step published",
     "qa.asked": "Question asked",

@@ -8,15 +8,17 @@ HTML switched off, and bleach then keeps only the tags and attributes below, so 
 from __future__ import annotations
 
 import html
-from collections.abc import MutableMapping
+from collections.abc import MutableMapping, Sequence
 from functools import lru_cache
 
 import bleach
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markupsafe import Markup
 
 ALLOWED_TAGS = frozenset(
-    {"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote", "code", "pre", "h3", "h4"}
+    {"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote", "code", "pre"}
+    | {"h2", "h3", "h4", "h5", "h6"}
 )
 ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"]}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto", "tel"})
@@ -24,7 +26,7 @@ ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto", "tel"})
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
-    # Headings in user text are demoted below the page's own headings.
+    # Headings are fitted under the page's own headings afterwards (``_fit_headings``).
     return MarkdownIt("commonmark", {"html": False, "linkify": False}).disable(["image"])
 
 
@@ -35,18 +37,27 @@ def _add_rel(
     return attrs
 
 
-def render_markdown(source: str | None) -> Markup:
-    """Render user-written Markdown to sanitised HTML, safe to place in a template."""
+def render_markdown(source: str | None, top_heading: int = 3) -> Markup:
+    """Render user-written Markdown to sanitised HTML, safe to place in a template.
+
+    The text's highest heading comes out at ``top_heading``, the level just below the heading the
+    text sits under (2 right under a page's ``<h1>``, as a course step's body is; 3, the default,
+    under an ``<h2>``), and no heading is more than one level deeper than the one before it, so
+    the text never outranks the page and a screen reader browsing by heading misses no level.
+    """
     if not source:
         return Markup("")
-    return _render(source)
+    return _render(source, min(max(top_heading, 2), 6))
 
 
 @lru_cache(maxsize=2048)
-def _render(source: str) -> Markup:
+def _render(source: str, top_heading: int) -> Markup:
     """The same text always gives the same HTML, so a worker keeps the last couple of thousand
     (support cards, answers) instead of parsing and sanitising them on every page."""
-    rendered = _markdown().render(_demote_headings(source))
+    markdown = _markdown()
+    tokens = markdown.parse(source)
+    _fit_headings(tokens, top_heading)
+    rendered = markdown.renderer.render(tokens, markdown.options, {})
     cleaned = bleach.clean(
         rendered,
         tags=ALLOWED_TAGS,
@@ -59,17 +70,26 @@ def _render(source: str) -> Markup:
     return Markup(linked)  # noqa: S704 - the output of the sanitizer above
 
 
-def _demote_headings(source: str) -> str:
-    """Turn '# Title' and '## Title' into level-3 headings so user text never outranks the page."""
-    lines = []
-    for line in source.splitlines():
-        stripped = line.lstrip()
-        if stripped.startswith("#"):
-            hashes = len(stripped) - len(stripped.lstrip("#"))
-            if 1 <= hashes <= 2 and stripped[hashes : hashes + 1] in {" ", ""}:
-                line = "###" + stripped[hashes:]
-        lines.append(line)
-    return "\n".join(lines)
+def _fit_headings(tokens: Sequence[Token], top: int) -> None:
+    """Shift the headings so the highest is at ``top``; keep each within one level of the last.
+
+    '### A' then '##### B' under a page's ``<h1>`` (top 2) becomes ``<h2>A</h2>`` then
+    ``<h3>B</h3>``. Working on the parsed tokens leaves a '#' inside a code block alone.
+    """
+    levels = [int(token.tag[1]) for token in tokens if token.type == "heading_open"]
+    if not levels:
+        return
+    highest = min(levels)
+    previous = top - 1
+    tag = ""
+    for token in tokens:
+        if token.type == "heading_open":
+            wanted = int(token.tag[1]) - highest + top
+            previous = max(top, min(wanted, previous + 1, 6))
+            tag = f"h{previous}"
+            token.tag = tag
+        elif token.type == "heading_close":
+            token.tag = tag
 
 
 def plain_excerpt(source: str | None, length: int = 160) -> str:

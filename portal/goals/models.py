@@ -171,6 +171,9 @@ class Encouragement(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     reaction: Mapped[str] = mapped_column(String(10), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Words of crisis from a relative wait here, seen by their writer only, until the writer
+    # chooses to send them anyway (then None). The patient is not shown or told until then.
+    held_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     author: Mapped[User | None] = relationship()
 
@@ -188,6 +191,7 @@ class HelpOffer(Base):
     status: Mapped[str] = mapped_column(String(10), default="offered")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    held_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # as above
 
     author: Mapped[User | None] = relationship()
 

@@ -130,24 +130,32 @@ def checkins(goal: Goal) -> list[GoalCheckIn]:
     )
 
 
-def encouragements(goal: Goal) -> list[Encouragement]:
+def encouragements(goal: Goal, viewer: User) -> list[Encouragement]:
+    """The goal's messages: every one that was sent, and the viewer's own held ones."""
     return list(
         db.session.scalars(
             select(Encouragement)
             .options(joinedload(Encouragement.author))
-            .where(Encouragement.goal_id == goal.id)
+            .where(
+                Encouragement.goal_id == goal.id,
+                or_(Encouragement.held_at.is_(None), Encouragement.author_id == viewer.id),
+            )
             .order_by(Encouragement.created_at.desc())
             .limit(50)
         )
     )
 
 
-def offers(goal: Goal) -> list[HelpOffer]:
+def offers(goal: Goal, viewer: User) -> list[HelpOffer]:
+    """The goal's offers: every one that was sent, and the viewer's own held ones."""
     return list(
         db.session.scalars(
             select(HelpOffer)
             .options(joinedload(HelpOffer.author))
-            .where(HelpOffer.goal_id == goal.id)
+            .where(
+                HelpOffer.goal_id == goal.id,
+                or_(HelpOffer.held_at.is_(None), HelpOffer.author_id == viewer.id),
+            )
             .order_by(HelpOffer.created_at.desc())
             .limit(50)
         )
@@ -155,10 +163,28 @@ def offers(goal: Goal) -> list[HelpOffer]:
 
 
 def offer_or_404(goal: Goal, offer_id: int) -> HelpOffer:
+    """An offer the patient may answer: held words do not exist for them."""
     offer = db.session.get(HelpOffer, offer_id)
-    if offer is None or offer.goal_id != goal.id:
+    if offer is None or offer.goal_id != goal.id or offer.held_at is not None:
         abort(404)
     return offer
+
+
+def held_or_404(
+    goal: Goal, model: type[Encouragement] | type[HelpOffer], item_id: int, writer: User
+) -> Encouragement | HelpOffer:
+    """The writer's own held message or offer on this goal; anyone else gets a 404."""
+    item: Encouragement | HelpOffer | None = (
+        db.session.get(HelpOffer, item_id)
+        if model is HelpOffer
+        else db.session.get(Encouragement, item_id)
+    )
+    if item is None or item.goal_id != goal.id or item.held_at is None:
+        abort(404)
+    if item.author_id != writer.id:
+        record_denied(writer, model.__tablename__, item_id)
+        abort(404)
+    return item
 
 
 def step_or_404(goal: Goal, step_id: int) -> GoalStep:

@@ -31,7 +31,7 @@ from portal.goals.forms import (
     SuggestForm,
     TreatmentDayForm,
 )
-from portal.goals.models import COLUMN_LABELS, Column, Goal
+from portal.goals.models import COLUMN_LABELS, Column, Encouragement, Goal, HelpOffer
 from portal.goals.queries import BoardAccess
 from portal.notifications.alerts import joined, screen
 
@@ -288,9 +288,10 @@ def _render_goal(
             board.actor, goal, board.circle, board.membership, viewer_ids
         ),
         is_patient=board.is_patient,
+        viewer_ids=viewer_ids,
         checkins=queries.checkins(goal),
-        messages=queries.encouragements(goal),
-        offers=queries.offers(goal),
+        messages=queries.encouragements(goal, board.actor),
+        offers=queries.offers(goal, board.actor),
         move_form=MoveForm(formdata=None, column=goal.column, version=goal.version),
         step_form=forms.pop("step_form", None) or StepForm(formdata=None, prefix="step"),
         checkin_form=forms.pop("checkin_form", None)
@@ -380,7 +381,10 @@ def move_goal(goal_id: int) -> ResponseReturnValue:
             return {"ok": True, "version": goal.version}, 200
         flash(f"Moved “{goal.title}” to {goal.column_label}.", "success")
     return redirect(
-        url_for("goals.show_board", circle_id=board.circle.id, _anchor=f"goal-{goal.id}"), code=303
+        # At the top of the board, where the message saying what moved is (an anchor on the
+        # card scrolled it out of sight).
+        url_for("goals.show_board", circle_id=board.circle.id),
+        code=303,
     )
 
 
@@ -483,11 +487,15 @@ def _post_member_words(
     source: str,
     anchor: str,
     thanks: str,
-    post: Callable[[BoardAccess, Goal, Any], object],
+    post: Callable[[BoardAccess, Goal, Any, bool], object],
 ) -> ResponseReturnValue:
-    """A member's message or offer: permission, the language coach (unless they chose to post
-    anyway, or the words are of crisis), the service and the crisis check, one commit, and back
-    to the goal."""
+    """A member's message or offer: permission, the crisis check, the language coach (unless
+    they chose to post anyway, or the words are of crisis), the service, one commit, and back
+    to the goal.
+
+    Words of crisis from anyone but the patient are held: saved, with the moderators' alert in
+    the same transaction, but not shown to the patient nor notified. The writer lands at the
+    top, on the crisis lines, is told plainly that nothing was sent, and may "send it anyway"."""
     goal, board, viewer_ids = queries.goal_or_404(sessions.current_person(), goal_id)
     access.require(
         policy.can_encourage_goal(board.actor, goal, board.circle, board.membership, viewer_ids)
@@ -499,20 +507,31 @@ def _post_member_words(
         notes = _coached(bool(form.post_anyway.data), form.body.data)
         if notes:
             return _render_goal(goal, board, viewer_ids, 200, **{form_key: form, notes_key: notes})
+        check = _screen(board, source, form.body.data)  # the alert joins this transaction
+        held = check.crisis and not board.is_patient
         try:
-            post(board, goal, form)
+            post(board, goal, form, held)
         except services.GoalError as problem:
             db.session.rollback()
             form.body.errors = [str(problem)]
         else:
-            check = _screen(board, source, form.body.data)
             db.session.commit()
             flash_notice(check)
-            flash(thanks, "success")
+            flash(_held_message(board) if held else thanks, "warning" if held else "success")
             return redirect(
                 url_for("goals.show_goal", goal_id=goal.id, _anchor=_anchor(check, anchor))
             )
     return _render_goal(goal, board, viewer_ids, 422, **{form_key: form})
+
+
+def _held_message(board: BoardAccess) -> str:
+    name = board.circle.patient.display_name
+    return (
+        f"We haven't sent this to {name}. If {name} may be in danger now, call 911. You can "
+        f"call or text 988 any time to talk it through. Your words are kept on this page, "
+        f"marked “held, not sent”; only you can see them, and you can still send them to "
+        f"{name} if you choose."
+    )
 
 
 @bp.post("/goals/<int:goal_id>/encouragement")
@@ -526,8 +545,12 @@ def encourage(goal_id: int) -> ResponseReturnValue:
         source="board message",
         anchor="messages",
         thanks="Sent. Thank you for cheering them on.",
-        post=lambda board, goal, form: services.encourage(
-            board.actor, goal, body=form.body.data or "", reaction=form.reaction.data or ""
+        post=lambda board, goal, form, held: services.encourage(
+            board.actor,
+            goal,
+            body=form.body.data or "",
+            reaction=form.reaction.data or "",
+            held=held,
         ),
     )
 
@@ -543,13 +566,40 @@ def offer_help(goal_id: int) -> ResponseReturnValue:
         source="offer of help",
         anchor="offers",
         thanks="Your offer is sent. They can accept or say no thanks.",
-        post=lambda board, goal, form: services.offer_help(
+        post=lambda board, goal, form, held: services.offer_help(
             board.actor,
             goal,
             body=form.body.data or "",
             step=next((s for s in goal.steps if s.id == form.step.data), None),
+            held=held,
         ),
     )
+
+
+HELD_KINDS: dict[str, tuple[type[Encouragement] | type[HelpOffer], str]] = {
+    "encouragement": (Encouragement, "messages"),
+    "offers": (HelpOffer, "offers"),
+}
+
+
+@bp.post("/goals/<int:goal_id>/<any(encouragement, offers):kind>/<int:item_id>/send")
+@access.signed_in
+def send_held(goal_id: int, kind: str, item_id: int) -> ResponseReturnValue:
+    """ "Send it anyway": the writer of held words of crisis delivers them to the patient."""
+    goal, board, viewer_ids = queries.goal_or_404(sessions.current_person(), goal_id)
+    model, anchor = HELD_KINDS[kind]
+    item = queries.held_or_404(goal, model, item_id, board.actor)
+    access.require(
+        policy.can_send_held(
+            board.actor, item.author_id, goal, board.circle, board.membership, viewer_ids
+        )
+    )
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.send_held(board.actor, goal, item)
+    db.session.commit()
+    flash(f"Sent to {board.circle.patient.display_name}.", "success")
+    return redirect(url_for("goals.show_goal", goal_id=goal.id, _anchor=anchor))
 
 
 @bp.post("/goals/<int:goal_id>/offers/<int:offer_id>")
@@ -560,13 +610,19 @@ def decide_offer(goal_id: int, offer_id: int) -> ResponseReturnValue:
     offer = queries.offer_or_404(goal, offer_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    accept = request.form.get("decision") == "accept"
     try:
-        services.decide_offer(
-            board.actor, goal, offer, accept=request.form.get("decision") == "accept"
-        )
+        services.decide_offer(board.actor, goal, offer, accept=accept)
     except services.GoalError as problem:
         db.session.rollback()
         flash(str(problem), "error")
     else:
         db.session.commit()
+        helper = offer.author.display_name if offer.author else "a former member"
+        flash(
+            f"You accepted the offer from {helper}: “{offer.body}”. We let them know."
+            if accept
+            else f"You said no thanks to the offer from {helper}. We let them know.",
+            "success",
+        )
     return redirect(url_for("goals.show_goal", goal_id=goal.id, _anchor="offers"))

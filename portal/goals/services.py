@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 
+from portal.audit.log import record
 from portal.auth.models import User
 from portal.circles.models import CareCircle
 from portal.core.versioning import flush_versioned
@@ -256,15 +257,7 @@ def decide_suggestion(patient: User, goal: Goal, *, accept: bool) -> None:
     )
 
 
-def encourage(member: User, goal: Goal, *, body: str, reaction: str) -> Encouragement:
-    body = _bounded(body, MESSAGE_LIMIT, "message")
-    if reaction and reaction not in REACTIONS:
-        raise GoalError("Please choose one of the reactions.")
-    if not body and not reaction:
-        raise GoalError("Write a short message or choose a reaction.")
-    message = Encouragement(goal_id=goal.id, author_id=member.id, body=body, reaction=reaction)
-    db.session.add(message)
-    db.session.flush()
+def _deliver_encouragement(member: User, goal: Goal) -> None:
     _activity(
         goal.circle_id,
         member,
@@ -272,18 +265,9 @@ def encourage(member: User, goal: Goal, *, body: str, reaction: str) -> Encourag
         f"{member.display_name} sent encouragement on “{goal.title}”",
         goal=goal,
     )
-    return message
 
 
-def offer_help(member: User, goal: Goal, *, body: str, step: GoalStep | None) -> HelpOffer:
-    body = _bounded(body, 300, "offer")
-    if not body:
-        raise GoalError("Say what you could do, for example “I can drive you on Tuesday”.")
-    offer = HelpOffer(
-        goal_id=goal.id, author_id=member.id, body=body, step_id=step.id if step else None
-    )
-    db.session.add(offer)
-    db.session.flush()
+def _deliver_offer(member: User, goal: Goal) -> None:
     _activity(
         goal.circle_id,
         member,
@@ -291,7 +275,67 @@ def offer_help(member: User, goal: Goal, *, body: str, step: GoalStep | None) ->
         f"{member.display_name} offered help on “{goal.title}”",
         goal=goal,
     )
+
+
+def encourage(
+    member: User, goal: Goal, *, body: str, reaction: str, held: bool = False
+) -> Encouragement:
+    """A member's message or reaction. ``held`` (words of crisis) saves it unseen by the
+    patient, who is not told, until the writer sends it anyway (``send_held``)."""
+    body = _bounded(body, MESSAGE_LIMIT, "message")
+    if reaction and reaction not in REACTIONS:
+        raise GoalError("Please choose one of the reactions.")
+    if not body and not reaction:
+        raise GoalError("Write a short message or choose a reaction.")
+    message = Encouragement(
+        goal_id=goal.id,
+        author_id=member.id,
+        body=body,
+        reaction=reaction,
+        held_at=utcnow() if held else None,
+    )
+    db.session.add(message)
+    db.session.flush()
+    if not held:
+        _deliver_encouragement(member, goal)
+    return message
+
+
+def offer_help(
+    member: User, goal: Goal, *, body: str, step: GoalStep | None, held: bool = False
+) -> HelpOffer:
+    """A member's offer of help; ``held`` as for ``encourage``."""
+    body = _bounded(body, 300, "offer")
+    if not body:
+        raise GoalError("Say what you could do, for example “I can drive you on Tuesday”.")
+    offer = HelpOffer(
+        goal_id=goal.id,
+        author_id=member.id,
+        body=body,
+        step_id=step.id if step else None,
+        held_at=utcnow() if held else None,
+    )
+    db.session.add(offer)
+    db.session.flush()
+    if not held:
+        _deliver_offer(member, goal)
     return offer
+
+
+def send_held(member: User, goal: Goal, item: Encouragement | HelpOffer) -> None:
+    """The writer saw the crisis lines and chose to send their held words anyway: the patient
+    now sees them and is told, as for any message. The moderators' alert stays as it was."""
+    if item.held_at is None or item.author_id != member.id:
+        raise GoalError("That was already sent.")
+    item.held_at = None
+    db.session.flush()
+    if isinstance(item, HelpOffer):
+        _deliver_offer(member, goal)
+        kind = "help_offer"
+    else:
+        _deliver_encouragement(member, goal)
+        kind = "encouragement"
+    record("board.held_sent", actor=member, target_type=kind, target_id=item.id)
 
 
 def decide_offer(patient: User, goal: Goal, offer: HelpOffer, *, accept: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -67,6 +68,19 @@ def test_headings_never_outrank_the_page():
     assert "<h1>" not in html
     assert "<h2>" not in html
     assert "<h3>Big title</h3>" in html
+
+
+def test_headings_start_where_the_text_sits_and_never_skip_a_level():
+    # A course step's body sits right under the page's <h1> and is written with ###.
+    html = str(render_markdown("### A\n\n##### B\n\n#### C\n\n### D", top_heading=2))
+    assert re.findall(r"<(h[1-6])>", html) == ["h2", "h3", "h3", "h2"]
+    assert re.findall(r"</(h[1-6])>", html) == ["h2", "h3", "h3", "h2"]
+
+
+def test_fitting_headings_leaves_code_alone():
+    html = str(render_markdown("```\n# not a heading\n```\n\n## Real", top_heading=2))
+    assert "# not a heading" in html
+    assert "<h2>Real</h2>" in html
 
 
 def test_empty_text_renders_nothing():

@@ -1,7 +1,8 @@
 """Browser tests: a live portal in a thread, Debian's Chromium via Playwright, axe on every page.
 
 Every page the browser lands on must be checked with axe (WCAG 2.1 AA) before the test ends; the
-``checked_page`` fixture enforces it, so a new step cannot skip the check.
+``checked_page`` fixture enforces it, so a new step cannot skip the check. Each check also saves
+the page's HTML, and ``test_html_validity.py`` (run last) gives them all to the W3C Nu checker.
 """
 
 from __future__ import annotations
@@ -30,18 +31,45 @@ from tests.fixtures.mailbox import SmtpServer
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE = Axe()
+HTML_CHECK_LAST = "test_html_validity.py"
+
+
+@dataclass
+class SavedPages:
+    """The HTML of every page axe checked in this session, for the Nu checker at the end."""
+
+    folder: Path | None = None
+    urls: dict[str, str] = field(default_factory=dict)  # file name -> the page's URL
+
+    def save(self, page: Page) -> None:
+        if self.folder is None:
+            return
+        name = f"{len(self.urls) + 1:04d}.html"
+        (self.folder / name).write_text(page.content(), encoding="utf-8")
+        self.urls[name] = page.url
+
+
+SAVED_PAGES = SavedPages()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+    # The HTML check reads the pages every other browser test saved, so it runs after them all.
+    items.sort(key=lambda item: item.fspath.basename == HTML_CHECK_LAST)
     if not Path(CHROMIUM).exists() and any("/e2e/" in str(i.fspath) for i in items):
         if os.environ.get("CI") == "true":
             raise pytest.UsageError(f"CI=true but Chromium is missing at {CHROMIUM}")
         for item in items:
             if "/e2e/" in str(item.fspath):
                 item.add_marker(pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def saved_pages(tmp_path_factory: pytest.TempPathFactory) -> SavedPages:
+    SAVED_PAGES.folder = tmp_path_factory.mktemp("html-pages")
+    return SAVED_PAGES
 
 
 @pytest.fixture(scope="session")
@@ -137,6 +165,7 @@ def axe_check(page: Page) -> None:
         "return Object.keys(seen).filter(k => seen[k] > 1); }"
     )
     assert duplicates == [], f"{page.url}: duplicate ids {duplicates}"
+    SAVED_PAGES.save(page)
     ledger: AxeLedger | None = getattr(page, "axe_ledger", None)
     if ledger is not None:
         ledger.checked.add(page.url)

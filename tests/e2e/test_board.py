@@ -65,8 +65,12 @@ def test_a_board_with_coaching_suggestions_and_help(
     page.get_by_role("button", name="Save goal").click()
     expect(page.get_by_text("Goal added.")).to_be_visible()
     axe_check(page)
-    page.get_by_role("button", name="Mark done: Shoes by the door").click()
-    expect(page.get_by_role("button", name="Mark not done: Shoes by the door")).to_be_visible()
+    step = page.get_by_role("button", name="Done: Shoes by the door")
+    expect(step).to_have_attribute("aria-pressed", "false")
+    step.click()
+    expect(page.get_by_role("button", name="Done: Shoes by the door")).to_have_attribute(
+        "aria-pressed", "true"
+    )
     axe_check(page)
     page.get_by_role("link", name="Back to the board").click()
     axe_check(page)
@@ -111,7 +115,10 @@ def test_a_board_with_coaching_suggestions_and_help(
     page.get_by_role("link", name="A short walk most days").click()
     axe_check(page)
     page.get_by_role("button", name="Accept offer from Priya").click()
-    expect(page.get_by_text("accepted")).to_be_visible()
+    expect(page.get_by_text("· accepted")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text(
+        "You accepted the offer from Priya: “I can walk with you on Saturday”. We let them know."
+    )
     axe_check(page)
 
     priya.goto(live_portal.url + "/")
@@ -210,6 +217,7 @@ def test_a_relative_is_notified_in_the_app_and_by_email(
     sam.goto(f"{live_portal.url}/goals/{goal_id}")
     axe_check(sam)
     sam.get_by_role("button", name="Accept offer from Priya").click()
+    expect(sam.get_by_text("You accepted the offer from Priya")).to_be_visible()
     axe_check(sam)
     sam.context.close()
 

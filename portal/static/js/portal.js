@@ -1,10 +1,35 @@
 // Progressive enhancement only: every page works without this file.
 (function () {
   "use strict";
-  // Move focus to an error summary so keyboard and screen-reader users hear what went wrong.
   document.addEventListener("DOMContentLoaded", function () {
+    // The page's one error summary (first in <main>) takes focus, so keyboard and screen-reader
+    // users hear what went wrong; each of its links moves focus to its field, and shows the
+    // field's question (label or legend) rather than scrolling it just out of sight.
     var summary = document.querySelector(".error-summary");
-    if (summary) { summary.focus(); }
+    if (summary) {
+      summary.focus();
+      summary.addEventListener("click", function (event) {
+        var link = event.target.closest("a[href^='#']");
+        var target = link && document.getElementById(link.getAttribute("href").slice(1));
+        if (!target) { return; }
+        event.preventDefault();
+        var group = target.closest("fieldset");
+        var label = (group && group.querySelector("legend")) ||
+          document.querySelector("label[for='" + target.id + "']") || target;
+        label.scrollIntoView();
+        target.focus({ preventScroll: true });
+      });
+    }
+    // A message already on the page at load is not reliably read out: put it back into its
+    // live region a moment later, so it is announced (it stays where it is on the screen).
+    var flashes = document.querySelector("[data-flashes]");
+    if (flashes && flashes.children.length) {
+      var messages = Array.prototype.slice.call(flashes.children);
+      flashes.textContent = "";
+      window.setTimeout(function () {
+        messages.forEach(function (message) { flashes.appendChild(message); });
+      }, 150);
+    }
   });
 })();
 
