@@ -63,6 +63,8 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
         # The largest request body accepted (every form is text; nothing is uploaded).
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # Multiplies every per-account posting limit in portal/core/limits.py.
+        "POSTING_LIMIT_FACTOR": 1,
         # How many reverse proxies stand in front (each adds X-Forwarded-For/-Proto). 0 trusts
         # none: a client could otherwise pick the address its rate limits are counted under.
         "TRUSTED_PROXY_HOPS": 0,
@@ -87,6 +89,7 @@ ENV_OVERRIDES: dict[str, Callable[[str], Any]] = {
     "TRUSTED_PROXY_HOPS": int,
     "PUBLIC_BASE_URL": str,
     "MAX_CONTENT_LENGTH": int,
+    "POSTING_LIMIT_FACTOR": int,
     "CLINIC_NAME": str,
     "DEMO_PASSWORD": str,
     "REQUIRE_STAFF_TWO_FACTOR": lambda v: v.lower() in {"1", "true", "yes", "on"},

@@ -59,6 +59,7 @@ def serve(app: Flask, tmp_path: Path, bytecode_cache: Path) -> Iterator[Callable
                     **{
                         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
                         "LOGIN_RATE_LIMIT": "10000 per minute",
+                        "POSTING_LIMIT_FACTOR": "1000",
                         "GUNICORN_ACCESS_LOG": "-",
                         "GUNICORN_CMD_ARGS": f"--access-logformat '{ACCESS_LOG_FORMAT}'",
                         "PYTHONDONTWRITEBYTECODE": "",
