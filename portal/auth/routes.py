@@ -33,6 +33,7 @@ from portal.auth.throttle import lockout_remaining, note_failure
 from portal.core import access
 from portal.core.forms import ConfirmForm
 from portal.extensions import db, limiter
+from portal.notifications.mail import send_after_response
 
 bp = Blueprint("auth", __name__)
 
@@ -182,6 +183,7 @@ def change_email() -> ResponseReturnValue:
     person = sessions.current_person()
     form = EmailChangeForm()
     if form.validate_on_submit():
+        send_after_response()  # a link or an "in use" notice: neither may show in the timing
         try:
             services.request_email_change(
                 person,
@@ -247,6 +249,7 @@ def logout() -> ResponseReturnValue:
 def forgot_password() -> ResponseReturnValue:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        send_after_response()  # the same answer, as fast, for addresses with and without one
         services.request_password_reset(
             email=form.email.data or "", base_url=current_app.config["PUBLIC_BASE_URL"]
         )

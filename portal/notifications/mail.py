@@ -140,16 +140,26 @@ def transmit(message: OutgoingEmail) -> None:
 
 
 def deliver_after_request(response: Response) -> Response:
-    """Called once the request's transaction has committed: send what it queued, after the
-    response has gone out. The visitor never waits for the mail server, so how long a page
-    takes says nothing about whether it sent mail (forgot-password answered registered
-    addresses measurably slower when mail went out inside the request)."""
-    if g.pop("mail_queued", False):
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
+    """Called once the request's transaction has committed: send what it queued.
 
-        def deliver() -> None:
-            with app.app_context():
-                deliver_queued()
+    A route that must not reveal whether it sent anything (forgot-password, email change)
+    calls ``send_after_response()``: its mail then goes out once the response has, so how long
+    the page took says nothing about whether an account exists."""
+    if not g.pop("mail_queued", False):
+        return response
+    if not g.pop("mail_after_response", False):
+        deliver_queued()
+        return response
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
 
-        response.call_on_close(deliver)
+    def deliver() -> None:
+        with app.app_context():
+            deliver_queued()  # a failed send stays queued for `flask send-mail`
+
+    response.call_on_close(deliver)
     return response
+
+
+def send_after_response() -> None:
+    """Send this request's mail only after its response (see ``deliver_after_request``)."""
+    g.mail_after_response = True
