@@ -11,7 +11,7 @@ from portal.learning.models import StepProgress
 from portal.learning.sync import sync_course
 from portal.notifications.models import Notification, OutgoingEmail, SafetyAlert
 from tests.fixtures.forms import submit
-from tests.fixtures.world import as_person, build_world
+from tests.fixtures.world import as_person, course_world
 from tests.learning.test_course import step_url, steps_of
 
 PRIVATE_HINT = (
@@ -22,11 +22,7 @@ PRIVATE_HINT = (
 
 @pytest.fixture
 def world(app, make_user):
-    app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
-    with app.app_context():
-        sync_course()
-        db.session.commit()
-    return build_world(app, make_user)
+    return course_world(app, make_user)
 
 
 def reflection_url(app):

@@ -6,19 +6,13 @@ import re
 
 import pytest
 
-from portal.extensions import db
-from portal.learning.sync import sync_course
 from tests.fixtures.forms import submit
-from tests.fixtures.world import as_person, build_world
+from tests.fixtures.world import as_person, course_world
 
 
 @pytest.fixture
 def world(app, make_user):
-    app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
-    with app.app_context():
-        sync_course()
-        db.session.commit()
-    return build_world(app, make_user)
+    return course_world(app, make_user)
 
 
 def test_overview_counts_and_accessible_charts(app, world):

@@ -9,20 +9,15 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
 from portal.extensions import db
-from portal.learning.sync import sync_course
 from portal.notifications.models import Notification
 from portal.qa.models import Observation, Question
 from tests.fixtures.forms import submit
-from tests.fixtures.world import as_person, build_world
+from tests.fixtures.world import as_person, course_world
 
 
 @pytest.fixture
 def world(app, make_user):
-    app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
-    with app.app_context():
-        sync_course()
-        db.session.commit()
-    return build_world(app, make_user)
+    return course_world(app, make_user)
 
 
 def ask(client, title, body="", sharing="shared", anonymous="y", **extra):

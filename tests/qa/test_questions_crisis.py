@@ -7,11 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.learning.sync import sync_course
 from portal.notifications.models import SafetyAlert
 from portal.qa.models import Question
 from tests.fixtures.forms import submit
-from tests.fixtures.world import as_person, build_world
+from tests.fixtures.world import as_person, course_world
 from tests.qa.test_questions import ask, publish
 
 SPANISH_LINES = (
@@ -23,11 +22,7 @@ SPANISH_LINES = (
 
 @pytest.fixture
 def world(app, make_user):
-    app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
-    with app.app_context():
-        sync_course()
-        db.session.commit()
-    return build_world(app, make_user)
+    return course_world(app, make_user)
 
 
 def banner_of(page: str) -> str:

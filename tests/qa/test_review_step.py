@@ -8,19 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from portal.extensions import db
-from portal.learning.sync import sync_course
 from tests.fixtures.forms import submit
-from tests.fixtures.world import as_person, build_world
+from tests.fixtures.world import as_person, course_world
 
 
 @pytest.fixture
 def world(app, make_user):
-    app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
-    with app.app_context():
-        sync_course()
-        db.session.commit()
-    return build_world(app, make_user)
+    return course_world(app, make_user)
 
 
 def forms_of(html):
