@@ -4,33 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import MetaData, create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import MetaData, inspect, text
 
 from portal import create_app, include_in_migrations
 from portal.extensions import db
-from tests.conftest import POSTGRES_URL, settings_for
-
-
-@pytest.fixture
-def empty_database_url(tmp_path):
-    if not POSTGRES_URL:
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-        return
-    url = make_url(POSTGRES_URL)
-    name = f"{url.database}_migrations"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+from tests.conftest import settings_for
 
 
 def test_upgrade_matches_models_and_downgrade_removes_everything(empty_database_url, tmp_path):

@@ -3,10 +3,8 @@ stored stay delivered, and a downgrade never turns held words into delivered one
 
 from __future__ import annotations
 
-import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 
 from portal import create_app
 from portal.auth.services import create_user
@@ -14,26 +12,9 @@ from portal.circles.services import ensure_circle
 from portal.db import utcnow
 from portal.extensions import db
 from portal.goals.models import Encouragement, Goal, HelpOffer
-from tests.conftest import PASSWORD, POSTGRES_URL, settings_for
+from tests.conftest import PASSWORD, settings_for
 
 BEFORE = "d52e8f3b1a20"  # 0011, the revision before held words
-
-
-@pytest.fixture
-def empty_database_url(tmp_path):
-    if not POSTGRES_URL:
-        yield f"sqlite:///{tmp_path / 'held.sqlite3'}"
-        return
-    url = make_url(POSTGRES_URL)
-    name = f"{url.database}_held"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _bodies(table):
