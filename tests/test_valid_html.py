@@ -19,10 +19,9 @@ from sqlalchemy import select
 from portal.db import iso_utc
 from portal.extensions import db
 from portal.learning.models import CourseModule, ModuleStep
-from portal.learning.sync import sync_course
 from tests.conftest import PASSWORD
 from tests.fixtures.forms import sign_in, signed_in, submit
-from tests.fixtures.world import as_person, build_world
+from tests.fixtures.world import as_person, course_world
 
 # What a URL may hold (RFC 3986): anything else, a space above all, must be percent-encoded.
 URL_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
@@ -76,10 +75,7 @@ def test_the_inline_favicon_is_a_valid_data_url(client):
 
 @pytest.fixture
 def world(app, make_user):
-    with app.app_context():
-        sync_course()
-        db.session.commit()
-    return build_world(app, make_user)
+    return course_world(app, make_user)
 
 
 def test_no_course_page_skips_a_heading_level(app, world):

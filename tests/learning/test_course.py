@@ -11,17 +11,13 @@ from portal.circles.models import AccessLogEntry, Membership
 from portal.db import utcnow
 from portal.extensions import db
 from portal.learning.models import ModuleStep, RecoveryTimeline, StepProgress, WellbeingCheckIn
-from portal.learning.sync import sync_course
 from tests.fixtures.forms import submit
-from tests.fixtures.world import as_person, build_world
+from tests.fixtures.world import as_person, course_world
 
 
 @pytest.fixture
 def world(app, make_user):
-    with app.app_context():
-        sync_course()
-        db.session.commit()
-    return build_world(app, make_user)
+    return course_world(app, make_user)
 
 
 def steps_of(app, module_slug):
